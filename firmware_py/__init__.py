@@ -1,0 +1,1 @@
+"""glidecount device side: the command line, the device runtime and its I/O edges."""

@@ -1,0 +1,63 @@
+"""The ``glidecount`` command.
+
+Each subcommand lives in its own module ``firmware_py.commands.<name>`` with
+``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``. User mistakes
+raise :class:`sensors.errors.UserError` and are printed as one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from sensors.errors import UserError
+
+# Order is the order shown in --help.
+COMMANDS: tuple[str, ...] = (
+    "demo",
+    "probe",
+    "record",
+    "simulate",
+    "dataset",
+    "convert",
+    "analyze",
+    "eval",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="glidecount",
+        description=(
+            "Counts sciatic nerve-gliding exercise repetitions from a thigh IMU. "
+            "A home-exercise aid, not a diagnostic device."
+        ),
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        mod = importlib.import_module(f"firmware_py.commands.{name}")
+        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except UserError as err:
+        print(f"glidecount {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"glidecount {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

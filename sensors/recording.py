@@ -1,0 +1,302 @@
+"""Recordings: the CSV format of CONTRACT.md §2 (version 1).
+
+Reader: comments (``#``) anywhere, ``# key=value`` metadata, one header, columns
+matched by name with the unit in the name (``_g``/``_ms2``, ``_dps``/``_rads``),
+optional ``shank_`` sensor, other columns ignored. Anything else is refused with
+a :class:`RecordingError` naming the file, the line and what is wrong.
+
+Writer: always ``g`` and ``dps``; streaming (:class:`RecordingWriter`) so the
+``record`` command loses nothing if it is stopped.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import IO
+
+import numpy as np
+
+from sensors.chunk import ImuChunk
+from sensors.errors import RecordingError
+
+STANDARD_GRAVITY_MS2 = 9.80665
+RAD_TO_DEG = 180.0 / math.pi
+
+_AXES = ("x", "y", "z")
+# (suffix, factor to g / deg/s); the first listed is what the writer uses.
+_ACCEL_UNITS = (("g", 1.0), ("ms2", 1.0 / STANDARD_GRAVITY_MS2))
+_GYRO_UNITS = (("dps", 1.0), ("rads", RAD_TO_DEG))
+
+
+@dataclass
+class Recording:
+    """A whole recording: its samples and its ``# key=value`` metadata."""
+
+    chunk: ImuChunk
+    metadata: dict[str, str] = field(default_factory=dict)
+    path: str = ""
+
+    @property
+    def duration_s(self) -> float:
+        t = self.chunk.t_s
+        return float(t[-1] - t[0]) if len(t) > 1 else 0.0
+
+    @property
+    def rate_hz(self) -> float:
+        """Median sample rate from ``t_s`` (what the contract says is authoritative)."""
+        dt = np.diff(self.chunk.t_s)
+        dt = dt[dt > 0]
+        return float(1.0 / np.median(dt)) if dt.size else 0.0
+
+
+def _find_sensor(
+    names: Mapping[str, int], prefix: str, path: str, line: int
+) -> tuple[list[int], float, list[int], float] | None:
+    """Column indexes and unit factors of one sensor, or None if absent entirely."""
+
+    def group(kind: str, units: tuple[tuple[str, float], ...]) -> tuple[list[int], float] | None:
+        partial = []
+        for suffix, factor in units:
+            cols = [f"{prefix}{kind}{a}_{suffix}" for a in _AXES]
+            found = [c for c in cols if c in names]
+            if len(found) == 3:
+                return [names[c] for c in cols], factor
+            if found:
+                partial.append((cols, found))
+        if partial:
+            cols, found = partial[0]
+            missing = ", ".join(c for c in cols if c not in found)
+            raise RecordingError(path, line, f"header has {found[0]} but lacks {missing}")
+        return None
+
+    acc = group("a", _ACCEL_UNITS)
+    gyr = group("g", _GYRO_UNITS)
+    if acc is None and gyr is None:
+        return None
+    if acc is None or gyr is None:
+        what = "acceleration (ax_g.. or ax_ms2..)" if acc is None else "angular rate (gx_dps.. or gx_rads..)"
+        raise RecordingError(path, line, f"header lacks {prefix}{what} columns")
+    return acc[0], acc[1], gyr[0], gyr[1]
+
+
+def _data_lines(text: str, start: int) -> Iterator[tuple[int, str]]:
+    """(line number, line) of the data rows after the header, skipping comments/blanks."""
+    for lineno, line in enumerate(text.splitlines()[start:], start=start + 1):
+        s = line.strip()
+        if s and not s.startswith("#"):
+            yield lineno, line
+
+
+def _explain_bad_row(text: str, start: int, ncols: int, usecols: list[int], path: str) -> None:
+    """Slow path, only when the fast parse found a problem: find the first bad row, say why."""
+    t_prev = -math.inf
+    for lineno, line in _data_lines(text, start):
+        fields = line.split(",")
+        if len(fields) != ncols:
+            raise RecordingError(
+                path, lineno, f"expected {ncols} comma-separated fields, found {len(fields)}"
+            )
+        for k, i in enumerate(usecols):
+            try:
+                value = float(fields[i])
+            except ValueError:
+                raise RecordingError(
+                    path, lineno, f"field {i + 1} is not a number: {fields[i].strip()!r}"
+                ) from None
+            if not math.isfinite(value):
+                raise RecordingError(path, lineno, f"field {i + 1} is not a finite number")
+            if k == 0:
+                if value < t_prev:
+                    raise RecordingError(
+                        path,
+                        lineno,
+                        f"t_s goes backwards ({t_prev:g} then {value:g}); "
+                        "it must be non-decreasing",
+                    )
+                t_prev = value
+    raise RecordingError(path, None, "could not parse the data rows")
+
+
+def _fast_parse(body: str, ncols: int, usecols: list[int]) -> np.ndarray | None:
+    """Parse the data rows with pandas' C reader; None if anything looks wrong."""
+    import pandas as pd
+
+    if not body.strip():
+        return np.zeros((0, len(usecols)))
+    rows = re.sub(r"(?m)^[ \t]*#.*$", "", body) if "#" in body else body
+    try:
+        frame = pd.read_csv(
+            io.StringIO(rows),
+            header=None,
+            comment="#",
+            skip_blank_lines=True,
+            usecols=usecols,
+            dtype=np.float64,
+            engine="c",
+        )
+    except (ValueError, pd.errors.ParserError):
+        return None
+    if frame.shape[1] != len(usecols) or rows.count(",") != (ncols - 1) * frame.shape[0]:
+        return None  # a row with a different number of fields
+    data = frame[usecols].to_numpy(dtype=np.float64)
+    if not np.isfinite(data).all() or (np.diff(data[:, 0]) < 0).any():
+        return None
+    return data
+
+
+def parse_recording(text: str, path: str = "<text>") -> Recording:
+    """Parse recording text (see module doc); ``path`` only names it in errors."""
+    metadata: dict[str, str] = {}
+    header_idx = None
+    header_line = ""
+    pos = 0
+    for i in itertools.count():
+        if pos >= len(text):
+            break
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else end
+        line, pos = text[pos:end], end + 1
+        s = line.strip()
+        if not s:
+            continue
+        if s.startswith("#"):
+            body = s[1:].strip()
+            if "=" in body:
+                key, _, value = body.partition("=")
+                if key.strip() and " " not in key.strip():
+                    metadata[key.strip()] = value.strip()
+            continue
+        header_idx, header_line = i, line
+        break
+    if header_idx is None:
+        raise RecordingError(path, None, "no header line (expected t_s,ax_g,ay_g,az_g,gx_dps,...)")
+    hline = header_idx + 1
+    header = [h.strip() for h in header_line.split(",")]
+    names: dict[str, int] = {}
+    for i, h in enumerate(header):
+        if h in names:
+            raise RecordingError(path, hline, f"column {h!r} appears twice in the header")
+        names[h] = i
+    if "t_s" not in names:
+        raise RecordingError(path, hline, "header lacks the time column t_s")
+    thigh = _find_sensor(names, "", path, hline)
+    if thigh is None:
+        raise RecordingError(
+            path, hline, "header lacks inertial columns (ax_g,ay_g,az_g,gx_dps,gy_dps,gz_dps)"
+        )
+    shank = _find_sensor(names, "shank_", path, hline)
+    usecols = [names["t_s"], *thigh[0], *thigh[2]]
+    if shank is not None:
+        usecols += [*shank[0], *shank[2]]
+    ncols = len(header)
+
+    body = text[pos:]
+    data = _fast_parse(body, ncols, usecols)
+    if data is None:
+        _explain_bad_row(text, header_idx + 1, ncols, usecols, path)
+        raise AssertionError("unreachable")
+    if data.shape[0] == 0:
+        raise RecordingError(path, None, "no samples after the header")
+    t = data[:, 0]
+    chunk = ImuChunk(
+        t,
+        data[:, 1:4] * thigh[1],
+        data[:, 4:7] * thigh[3],
+        data[:, 7:10] * shank[1] if shank else None,
+        data[:, 10:13] * shank[3] if shank else None,
+    )
+    return Recording(chunk, metadata, path)
+
+
+def read_recording(path: str | os.PathLike[str]) -> Recording:
+    """Read a CONTRACT §2 CSV file, or raise a RecordingError naming file and line."""
+    p = os.fspath(path)
+    try:
+        with open(p, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError:
+        raise RecordingError(p, None, "no such file") from None
+    except IsADirectoryError:
+        raise RecordingError(p, None, "is a directory, not a recording") from None
+    except OSError as err:
+        raise RecordingError(p, None, f"cannot read: {err.strerror or err}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise RecordingError(p, line, "not UTF-8 text") from None
+    return parse_recording(text, p)
+
+
+def _header(shank: bool) -> str:
+    cols = ["t_s"] + [f"a{a}_g" for a in _AXES] + [f"g{a}_dps" for a in _AXES]
+    if shank:
+        cols += [f"shank_a{a}_g" for a in _AXES] + [f"shank_g{a}_dps" for a in _AXES]
+    return ",".join(cols)
+
+
+class RecordingWriter:
+    """Append chunks to a CONTRACT §2 file as they arrive (g, deg/s)."""
+
+    def __init__(
+        self,
+        target: str | os.PathLike[str] | IO[str],
+        metadata: Mapping[str, object] | None = None,
+        shank: bool = False,
+    ) -> None:
+        if isinstance(target, str | os.PathLike):
+            self._fh: IO[str] = open(target, "w", encoding="utf-8", newline="\n")
+            self._owns = True
+        else:
+            self._fh = target
+            self._owns = False
+        self.shank = shank
+        self.samples_written = 0
+        self._fh.write("# glidecount recording, format version 1\n")
+        for key, value in (metadata or {}).items():
+            self._fh.write(f"# {key}={value}\n")
+        self._fh.write(_header(shank) + "\n")
+
+    def write(self, chunk: ImuChunk) -> None:
+        if len(chunk) == 0:
+            return
+        if chunk.has_shank != self.shank:
+            raise ValueError("chunk shank presence does not match the file header")
+        cols = [chunk.t_s[:, None], chunk.accel_g, chunk.gyro_dps]
+        fmt = ["%.6f"] + ["%.6f"] * 3 + ["%.4f"] * 3
+        if self.shank:
+            assert chunk.shank_accel_g is not None and chunk.shank_gyro_dps is not None
+            cols += [chunk.shank_accel_g, chunk.shank_gyro_dps]
+            fmt += ["%.6f"] * 3 + ["%.4f"] * 3
+        np.savetxt(self._fh, np.hstack(cols), fmt=fmt, delimiter=",")
+        self.samples_written += len(chunk)
+
+    def flush(self) -> None:
+        self._fh.flush()
+
+    def close(self) -> None:
+        self._fh.flush()
+        if self._owns:
+            self._fh.close()
+
+    def __enter__(self) -> RecordingWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def write_recording(
+    target: str | os.PathLike[str] | IO[str],
+    chunk: ImuChunk,
+    metadata: Mapping[str, object] | None = None,
+) -> None:
+    """Write a whole recording in one go."""
+    with RecordingWriter(target, metadata, shank=chunk.has_shank) as w:
+        w.write(chunk)
