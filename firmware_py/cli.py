@@ -37,7 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        mod = importlib.import_module(f"firmware_py.commands.{name}")
+        try:
+            mod = importlib.import_module(f"firmware_py.commands.{name}")
+        except ModuleNotFoundError as err:  # a command still being written
+            if err.name != f"firmware_py.commands.{name}":
+                raise
+            continue
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
