@@ -31,6 +31,11 @@ class SampleClock:
     def count(self) -> int:
         return self._count
 
+    @property
+    def next_t_s(self) -> float | None:
+        """Timestamp the next sample will get (None before the first anchor/stamp)."""
+        return self._next_t_s
+
     def anchor(self, now_s: float) -> None:
         """Start counting: the next sample is taken about one period after ``now_s``."""
         self._next_t_s = now_s + self.nominal_period_s
