@@ -1,0 +1,367 @@
+"""The streaming counting core: chunks of samples in, events out.
+
+Pure: no I/O, no wall clock. Feed :class:`sensors.chunk.ImuChunk` objects of
+any size (from a chip, a file, the simulator); :meth:`RepCounter.feed`
+returns the events they complete and :meth:`RepCounter.finish` closes the
+stream. Results do not depend on how the stream was chunked: everything runs
+on a uniform grid (:mod:`analysis.resample`) sample by sample.
+
+Pipeline: resample -> per-sensor orientation (:mod:`analysis.orientation`)
+-> angle from the rest posture + angular speed -> excursion state machine
+(below) -> bumps (:mod:`analysis.segment`) -> repetitions
+(:mod:`analysis.reps`) and live alerts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from analysis.events import (
+    Alert,
+    Calibrated,
+    Event,
+    PhaseChanged,
+    PostureChanged,
+    Rep,
+    RepDone,
+    RepStarted,
+    SetSummary,
+)
+from analysis.orientation import OrientationTracker, angle_from_deg
+from analysis.reps import is_repetition, make_rep, smoothness
+from analysis.resample import Resampler
+from analysis.segment import FWHM_FRACTION, HALF_TAU, Excursion, find_bumps
+from analysis.settings import (
+    AUTO,
+    EXERCISES,
+    RAISED_LEG_STRETCH,
+    SEATED_LEG_KICK,
+    SEATED_LEG_RAISE,
+    CoreSettings,
+    Prescription,
+)
+from sensors.chunk import ImuChunk
+
+_WAIT, _REST, _MOVING, _UNSETTLED = "wait", "rest", "moving", "unsettled"
+
+
+def _unit_rows(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+@dataclass
+class _Live:
+    """Live tracking of the current movement inside an excursion (for alerts)."""
+
+    peak_dps: float = 0.0
+    peak_i: int = -1
+    falling: bool = False  # passed half of the peak on the way down
+    trough_dps: float = 0.0
+    bumps_done: int = 0
+    first_start_s: float | None = None
+    first_end_s: float | None = None
+    alerted: set[str] = field(default_factory=set)
+
+
+class RepCounter:
+    """Counts repetitions of one exercise (or ``auto``) from a thigh (+shank) IMU."""
+
+    def __init__(
+        self,
+        exercise: str = AUTO,
+        prescription: Prescription | None = None,
+        settings: CoreSettings | None = None,
+    ) -> None:
+        if exercise != AUTO and exercise not in EXERCISES:
+            raise ValueError(f"unknown exercise {exercise!r}")
+        self.exercise = exercise
+        self.p = prescription or Prescription()
+        self.s = settings or CoreSettings()
+        self._resampler = Resampler(self.s.grid_hz, self.s.max_gap_s)
+        self._thigh = OrientationTracker(self.s)
+        self._shank: OrientationTracker | None = None
+        self._has_shank: bool | None = None
+        self._delay_s = self._thigh.delay_s()
+        self._dt = 1.0 / self.s.grid_hz
+        self._confirm_n = max(1, round(self.s.rest_confirm_s * self.s.grid_hz))
+        self._max_hold_n = round(self.s.max_hold_s * self.s.grid_hz)
+        self._settle_n = round(self.s.rebaseline_still_s * self.s.grid_hz)
+        self._max_len_n = round(self.s.max_rep_s * self.s.grid_hz)
+        self._preroll_n = round(2.0 * self.s.grid_hz)
+        self.state = _WAIT
+        self._base_t: np.ndarray | None = None
+        self._base_s: np.ndarray | None = None
+        self._still = 0
+        self._hist: list[tuple[float, float, float, float]] = []  # (t, w, thigh, shank)
+        self._buf: list[tuple[float, float, float, float]] = []
+        self._announced = False
+        self._live = _Live()
+        self.excursions: list[Excursion] = []  # all finished ones (for recognition)
+        self.reps: list[Rep] = []
+        self._last_t = 0.0
+
+    # -- public API ------------------------------------------------------------
+    def feed(self, chunk: ImuChunk) -> list[Event]:
+        """Process a chunk; return the events it completed."""
+        if len(chunk) == 0:
+            return []
+        if self._has_shank is None:
+            self._has_shank = chunk.has_shank
+            if chunk.has_shank:
+                self._shank = OrientationTracker(self.s)
+        if chunk.has_shank != self._has_shank:
+            raise ValueError("a stream cannot gain or lose its shank sensor")
+        cols = [chunk.accel_g, chunk.gyro_dps]
+        if chunk.has_shank:
+            cols += [chunk.shank_accel_g, chunk.shank_gyro_dps]
+        events: list[Event] = []
+        for block in self._resampler.feed(chunk.t_s, np.hstack(cols)):
+            events += self._process(block.t_s, block.values, block.reset)
+        return events
+
+    def finish(self) -> list[Event]:
+        """Close the stream: an unfinished excursion is dropped; set summary."""
+        events: list[Event] = []
+        if self.state == _MOVING:
+            self._end_excursion("end_of_stream", self._last_t, events)
+        events.append(self.summary())
+        return events
+
+    def summary(self) -> SetSummary:
+        reps = self.reps
+        valid = sum(r.valid for r in reps)
+        roms = np.array([r.rom_deg for r in reps])
+        durs = np.array([r.end_s - r.start_s for r in reps])
+
+        def cv(a: np.ndarray) -> float:
+            return float(a.std() / a.mean()) if len(a) > 1 and a.mean() > 0 else 0.0
+
+        return SetSummary(
+            t_s=self._last_t,
+            exercise=self.exercise,
+            count=len(reps),
+            valid_count=valid,
+            too_fast_count=sum(r.too_fast for r in reps),
+            short_hold_count=sum(r.short_hold for r in reps),
+            mean_rom_deg=float(roms.mean()) if len(roms) else 0.0,
+            rom_cv=cv(roms),
+            tempo_cv=cv(durs),
+            mean_rep_s=float(durs.mean()) if len(durs) else 0.0,
+            reps=tuple(reps),
+        )
+
+    # -- per block ---------------------------------------------------------------
+    def _process(self, t: np.ndarray, v: np.ndarray, reset: bool) -> list[Event]:
+        events: list[Event] = []
+        grav_t, w_t = self._thigh.process(v[:, 0:3], v[:, 3:6], reset)
+        if self._shank is not None:
+            grav_s, w_s = self._shank.process(v[:, 6:9], v[:, 9:12], reset)
+            w = w_t + self.s.shank_weight * w_s
+        else:
+            grav_s, w = None, w_t
+        if reset and self.state == _MOVING:
+            self._end_excursion("gap", float(t[0]), events)
+            self.state = _UNSETTLED
+            self._still = 0
+        for i in range(len(t)):
+            ti = float(t[i])
+            self._last_t = ti
+            ut = grav_t[i]
+            if self.state == _WAIT:
+                if np.isnan(ut[0]) or (grav_s is not None and np.isnan(grav_s[i][0])):
+                    continue
+                self._set_baseline(ut, None if grav_s is None else grav_s[i])
+                self.state = _REST
+                events.append(Calibrated(ti))
+                continue
+            assert self._base_t is not None
+            at = float(angle_from_deg(ut, self._base_t))
+            as_ = 0.0
+            if grav_s is not None and self._base_s is not None:
+                as_ = float(angle_from_deg(grav_s[i], self._base_s)) * self.s.shank_weight
+            wi = float(w[i])
+            self._still = self._still + 1 if wi < self.s.rest_speed_dps else 0
+            sample = (ti, wi, at, as_)
+            m = at + as_
+            if self.state == _REST:
+                if wi > self.s.moving_speed_dps or m > self.s.rest_angle_deg:
+                    self._start_excursion(sample)
+                else:
+                    self._hist.append(sample)
+                    if len(self._hist) > 2 * self._preroll_n:
+                        del self._hist[: -self._preroll_n]
+                    if self._still:
+                        self._refine_baseline(ut, None if grav_s is None else grav_s[i])
+                continue
+            if self.state == _UNSETTLED:
+                if self._still >= self._settle_n:
+                    self._set_baseline(ut, None if grav_s is None else grav_s[i])
+                    self.state = _REST
+                    events.append(PostureChanged(ti, m))
+                continue
+            # moving
+            self._buf.append(sample)
+            self._live_track(events)
+            if not self._announced and m >= self.s.min_rom_deg:
+                self._announced = True
+                events.append(RepStarted(ti))
+                events.append(PhaseChanged(ti, "moving"))
+            if self._still >= self._confirm_n:
+                if m < self.s.rest_angle_deg:
+                    self._end_excursion("returned", ti, events)
+                    self.state = _REST
+                elif m >= self.s.posture_angle_deg or self._still >= self._max_hold_n:
+                    self._end_excursion("posture", ti, events)
+                    self._set_baseline(ut, None if grav_s is None else grav_s[i])
+                    self.state = _REST
+                    events.append(PostureChanged(ti, m))
+                elif self._still == self._confirm_n and self._announced:
+                    events.append(PhaseChanged(ti, "holding"))
+            elif len(self._buf) > self._max_len_n:
+                self._end_excursion("too_long", ti, events)
+                self.state = _UNSETTLED
+        return events
+
+    # -- baseline ----------------------------------------------------------------
+    def _set_baseline(self, ut: np.ndarray, us: np.ndarray | None) -> None:
+        self._base_t = ut.copy()
+        self._base_s = None if us is None else us.copy()
+        self._hist = []
+
+    def _refine_baseline(self, ut: np.ndarray, us: np.ndarray | None) -> None:
+        """While still at rest, follow slow strap slip and posture creep."""
+        assert self._base_t is not None
+        k = 0.02
+        self._base_t = _unit_rows(self._base_t + k * (ut - self._base_t))
+        if us is not None and self._base_s is not None:
+            self._base_s = _unit_rows(self._base_s + k * (us - self._base_s))
+
+    # -- excursions --------------------------------------------------------------
+    def _start_excursion(self, sample: tuple[float, float, float, float]) -> None:
+        self.state = _MOVING
+        self._buf = self._hist[-self._preroll_n :] + [sample]
+        self._hist = []
+        self._announced = False
+        self._live = _Live()
+
+    def _end_excursion(self, ended: str, t_now: float, events: list[Event]) -> None:
+        buf = np.array(self._buf) if self._buf else np.zeros((0, 4))
+        self._buf = []
+        exc = Excursion(
+            t_s=buf[:, 0],
+            speed_dps=buf[:, 1],
+            thigh_deg=buf[:, 2],
+            shank_deg=buf[:, 3] if self._has_shank else None,
+            ended=ended,
+        )
+        exc.bumps = find_bumps(exc.t_s, exc.speed_dps, self.s, self._delay_s)
+        self.excursions.append(exc)
+        ok, _why = is_repetition(exc, self.s)
+        if ok and self.exercise != AUTO:
+            rep = self.interpret(exc, self.exercise, len(self.reps) + 1)
+            self.reps.append(rep)
+            events.append(
+                RepDone(t_now, rep, len(self.reps), sum(r.valid for r in self.reps))
+            )
+        elif ok:
+            self.reps.append(self.interpret(exc, SEATED_LEG_RAISE, len(self.reps) + 1))
+        if self._announced:
+            events.append(PhaseChanged(t_now, "rest"))
+        self._announced = False
+
+    def interpret(self, exc: Excursion, exercise: str, index: int) -> Rep:
+        start, end, phases, hold, too_fast, short_hold = make_rep(exc, exercise, index, self.p)
+        return Rep(
+            index=index,
+            exercise=exercise,
+            start_s=start,
+            end_s=end,
+            phases=phases,
+            hold_s=hold,
+            rom_deg=exc.rom_deg,
+            too_fast=too_fast,
+            short_hold=short_hold,
+            peak_speed_dps=max(b.peak_dps for b in exc.bumps),
+            smoothness=smoothness(exc),
+            shank_rom_deg=float(exc.shank_deg.max()) if exc.shank_deg is not None else None,
+        )
+
+    # -- live alerts ---------------------------------------------------------------
+    def _live_track(self, events: list[Event]) -> None:
+        """Follow the current movement's speed bell; alert as soon as it is known."""
+        lv = self._live
+        i = len(self._buf) - 1
+        t, w = self._buf[i][0], self._buf[i][1]
+        if not lv.falling:
+            if w > lv.peak_dps:
+                lv.peak_dps, lv.peak_i = w, i
+            elif lv.peak_dps >= self.s.moving_speed_dps and w < 0.5 * lv.peak_dps:
+                lv.falling = True
+                lv.trough_dps = w
+                self._movement_known(t, events)
+        else:
+            lv.trough_dps = min(lv.trough_dps, w)
+            if w > max(2.0 * lv.trough_dps, self.s.moving_speed_dps):
+                # a new movement begins
+                if lv.bumps_done == 1 and self._exercise_now() == RAISED_LEG_STRETCH:
+                    self._hold_ended(t, events)
+                lv.falling, lv.peak_dps, lv.peak_i = False, w, i
+
+    def _movement_known(self, t_half_fall: float, events: list[Event]) -> None:
+        lv = self._live
+        buf = self._buf
+        half = 0.5 * lv.peak_dps
+        ta = buf[0][0]
+        for j in range(lv.peak_i, 0, -1):
+            if buf[j - 1][1] < half:
+                ta = buf[j][0]
+                break
+        dur = (t_half_fall - ta) / FWHM_FRACTION
+        start = ta - HALF_TAU * dur - self._delay_s
+        end = t_half_fall + HALF_TAU * dur - self._delay_s
+        lv.bumps_done += 1
+        if lv.first_start_s is None:
+            lv.first_start_s = start
+        if lv.bumps_done == 1:
+            lv.first_end_s = end
+        if not self._announced:
+            return
+        ex = self._exercise_now()
+        angle_now = buf[-1][2] + buf[-1][3]
+        peak_angle = max(b[2] + b[3] for b in buf)
+        if ex == SEATED_LEG_RAISE:
+            need = self.p.min_lift_s if lv.bumps_done == 1 else self.p.min_lower_s
+            if dur < need:
+                self._alert(t_half_fall, "too_fast", dur, need, events)
+        elif ex == RAISED_LEG_STRETCH:
+            if lv.bumps_done == 1 and dur < self.p.min_straighten_s:
+                self._alert(t_half_fall, "too_fast", dur, self.p.min_straighten_s, events)
+        elif ex == SEATED_LEG_KICK:
+            total = end - lv.first_start_s
+            if angle_now < 0.35 * peak_angle and total < self.p.min_kick_s:
+                self._alert(t_half_fall, "too_fast", total, self.p.min_kick_s, events)
+
+    def _hold_ended(self, t: float, events: list[Event]) -> None:
+        lv = self._live
+        if lv.first_end_s is None or not self._announced:
+            return
+        hold = max(0.0, t - self._delay_s - lv.first_end_s)
+        if hold < self.p.min_hold_s:
+            self._alert(t, "short_hold", hold, self.p.min_hold_s, events)
+
+    def _alert(
+        self, t: float, kind: str, measured: float, need: float, events: list[Event]
+    ) -> None:
+        if kind in self._live.alerted:
+            return
+        self._live.alerted.add(kind)
+        msg = "slow down" if kind == "too_fast" else "hold the stretch longer"
+        events.append(Alert(t, kind, msg, round(measured, 2), need))
+
+    def _exercise_now(self) -> str:
+        return SEATED_LEG_RAISE if self.exercise == AUTO else self.exercise
+
+
+__all__ = ["RepCounter", "SEATED_LEG_KICK"]

@@ -1,0 +1,138 @@
+"""Thigh (or shank) orientation that does not depend on how the strap was put on.
+
+Per sensor: the first still second gives the gyro bias and the rest posture;
+an AHRS (imufusion, x-io Fusion) fuses gyro and accelerometer into the
+direction of gravity in the sensor frame, so no sensor axis is ever assumed.
+Angles are then measured between gravity directions (see
+:func:`angle_from_deg`), which is the same whichever way the sensor sits on
+the thigh. The gyro bias is re-estimated in every still second, so slow bias
+drift does not turn into phantom motion. The angular speed is the magnitude of
+the low-passed, bias-corrected gyro vector (low-pass before the magnitude, so
+tremor is filtered and not rectified into a false speed).
+"""
+
+from __future__ import annotations
+
+import imufusion
+import numpy as np
+from scipy import signal
+
+from analysis.settings import CoreSettings
+
+
+def angle_from_deg(u: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Angle in degrees between unit vectors ``u`` (M, 3) and ``ref`` (3,)."""
+    return np.degrees(np.arccos(np.clip(u @ ref, -1.0, 1.0)))
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return v / n if n > 0 else np.array([0.0, 0.0, 1.0])
+
+
+class OrientationTracker:
+    """Streaming: grid samples of one sensor in; gravity direction and speed out."""
+
+    def __init__(self, settings: CoreSettings) -> None:
+        self.s = settings
+        self.dt_s = 1.0 / settings.grid_hz
+        self.window = max(2, round(settings.still_window_s * settings.grid_hz))
+        self.bias_dps: np.ndarray | None = None
+        self.rest_gravity: np.ndarray | None = None
+        self._ahrs = imufusion.Ahrs()
+        ahrs_settings = imufusion.AhrsSettings()
+        ahrs_settings.gain = settings.ahrs_gain
+        ahrs_settings.sample_rate = int(round(settings.grid_hz))
+        ahrs_settings.gyroscope_range = 2000.0
+        ahrs_settings.acceleration_rejection = 0.0  # slow movements: trust gravity
+        self._ahrs.set_settings(ahrs_settings)
+        self._ahrs.set_sample_period(self.dt_s)
+        self._sos = signal.butter(4, settings.speed_cutoff_hz, fs=settings.grid_hz, output="sos")
+        self._zi: np.ndarray | None = None
+        self._win_acc: list[np.ndarray] = []
+        self._win_gyr: list[np.ndarray] = []
+        self._win_fill = 0
+        self.still_windows = 0
+
+    @property
+    def calibrated(self) -> bool:
+        return self.bias_dps is not None
+
+    def delay_s(self) -> float:
+        """Low-frequency group delay of the speed filter (to align event times)."""
+        w, gd = signal.group_delay(signal.sos2tf(self._sos), w=[0.3], fs=self.s.grid_hz)
+        return float(gd[0]) * self.dt_s
+
+    def process(
+        self, acc_g: np.ndarray, gyro_dps: np.ndarray, reset: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return gravity direction (M, 3) (NaN until calibrated) and speed_dps (M,)."""
+        m = len(acc_g)
+        grav = np.full((m, 3), np.nan)
+        if reset and self.calibrated:
+            self._init_ahrs(acc_g[0])
+        corrected = np.empty_like(gyro_dps)
+        i = 0
+        while i < m:
+            take = min(m - i, self.window - self._win_fill)
+            a, g = acc_g[i : i + take], gyro_dps[i : i + take]
+            # the bias in force for this sample (it changes only at window ends)
+            corrected[i : i + take] = g - (self.bias_dps if self.calibrated else g.mean(axis=0))
+            if self.calibrated:
+                grav[i : i + take] = self._run_ahrs(a, g)
+            self._win_acc.append(a)
+            self._win_gyr.append(g)
+            self._win_fill += take
+            i += take
+            if self._win_fill == self.window:
+                self._close_window()
+        speed = self._speed(corrected, reset)
+        return grav, speed
+
+    # -- internals ---------------------------------------------------------
+    def _run_ahrs(self, a: np.ndarray, g: np.ndarray) -> np.ndarray:
+        assert self.bias_dps is not None
+        gc = g - self.bias_dps
+        out = np.empty((len(a), 3))
+        ahrs = self._ahrs
+        for j in range(len(a)):
+            ahrs.update_no_magnetometer(gc[j], a[j])
+            out[j] = ahrs.get_gravity()
+        return out
+
+    def _close_window(self) -> None:
+        a = np.concatenate(self._win_acc)
+        g = np.concatenate(self._win_gyr)
+        self._win_acc, self._win_gyr, self._win_fill = [], [], 0
+        still = (
+            float(g.std(axis=0).max()) < self.s.still_gyro_std_dps
+            and float(np.linalg.norm(a, axis=1).std()) < self.s.still_accel_std_g
+            and float(np.degrees(np.arccos(np.clip(_unit(a[0]) @ _unit(a[-1]), -1, 1)))) < 1.0
+        )
+        if not still:
+            return
+        self.still_windows += 1
+        mean_g = g.mean(axis=0)
+        if self.bias_dps is None:
+            self.bias_dps = mean_g
+            self.rest_gravity = _unit(a.mean(axis=0))
+            self._init_ahrs(a.mean(axis=0))
+        elif float(np.linalg.norm(mean_g - self.bias_dps)) < 1.5:
+            self.bias_dps = self.bias_dps + 0.3 * (mean_g - self.bias_dps)
+
+    def _init_ahrs(self, acc_g: np.ndarray) -> None:
+        """Restart the AHRS and let it settle on this gravity reading."""
+        self._ahrs.restart()
+        zero = np.zeros(3)
+        a = np.asarray(acc_g, dtype=np.float64)
+        for _ in range(int(3.5 * self.s.grid_hz)):
+            self._ahrs.update_no_magnetometer(zero, a)
+
+    def _speed(self, gc: np.ndarray, reset: bool) -> np.ndarray:
+        """Magnitude of the low-passed, bias-corrected gyro vector."""
+        if len(gc) == 0:
+            return np.zeros(0)
+        if self._zi is None or reset:
+            self._zi = signal.sosfilt_zi(self._sos)[:, :, None] * gc[0][None, None, :]
+        filt, self._zi = signal.sosfilt(self._sos, gc, axis=0, zi=self._zi)
+        return np.linalg.norm(filt, axis=1)

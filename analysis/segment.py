@@ -1,0 +1,130 @@
+"""Movement segmentation: from thigh angle and speed to excursions and bumps.
+
+An *excursion* is everything between leaving a still rest posture and coming
+back still, either to the same posture (a candidate repetition) or to a new
+one (a posture change: sitting down, lifting the leg into the stretch
+position, crossing the legs). A *bump* is one smooth movement inside an
+excursion: one peak of angular speed (lift, lower, kick back, ...).
+
+Phase timing assumes smooth human movements have a bell-shaped speed profile
+(minimum jerk, Flash & Hogan 1985): the speed is above half its peak for
+54 % of the movement, centred, so a movement's start and stop are
+extrapolated from its half-peak crossings instead of being read off the
+noisy tails where the speed is near zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from analysis.settings import CoreSettings
+
+# minimum-jerk speed profile 30 t^2 (1-t)^2: half-peak crossings at tau0 and 1 - tau0
+FWHM_FRACTION = 1.0 - 2.0 * 0.2297
+HALF_TAU = 0.2297
+
+
+@dataclass(frozen=True)
+class Bump:
+    """One smooth movement: estimated start/end (s), peak speed, angle at its end."""
+
+    start_s: float
+    end_s: float
+    peak_s: float
+    peak_dps: float
+    n_peaks: int  # speed peaks merged into this movement (1 = smooth)
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass
+class Excursion:
+    """Samples from leaving rest to settling again, and how it ended."""
+
+    t_s: np.ndarray
+    speed_dps: np.ndarray
+    thigh_deg: np.ndarray
+    shank_deg: np.ndarray | None
+    ended: str  # "returned" | "posture" | "too_long" | "gap" | "end_of_stream"
+    bumps: list[Bump] = field(default_factory=list)
+
+    @property
+    def angle_deg(self) -> np.ndarray:
+        """Combined movement angle: thigh (+ shank when present)."""
+        return self.thigh_deg if self.shank_deg is None else self.thigh_deg + self.shank_deg
+
+    @property
+    def rom_deg(self) -> float:
+        return float(self.thigh_deg.max()) if len(self.thigh_deg) else 0.0
+
+
+def half_crossings(
+    t: np.ndarray, w: np.ndarray, i_peak: int, lo: int, hi: int
+) -> tuple[float, float]:
+    """Interpolated times where ``w`` crosses half its peak around ``i_peak``.
+
+    Bounded by ``lo``/``hi`` (sample indexes): if the speed never falls to half
+    within them (two movements merged), the bound is used.
+    """
+    half = 0.5 * w[i_peak]
+    ta = float(t[lo])
+    for i in range(i_peak, lo, -1):
+        if w[i - 1] < half <= w[i]:
+            f = (half - w[i - 1]) / (w[i] - w[i - 1])
+            ta = float(t[i - 1] + f * (t[i] - t[i - 1]))
+            break
+    tb = float(t[hi])
+    for i in range(i_peak, hi):
+        if w[i] >= half > w[i + 1]:
+            f = (w[i] - half) / (w[i] - w[i + 1])
+            tb = float(t[i] + f * (t[i + 1] - t[i]))
+            break
+    return ta, tb
+
+
+def bump_from_half(ta: float, tb: float, peak_s: float, peak_dps: float, n: int) -> Bump:
+    dur = max(tb - ta, 1e-3) / FWHM_FRACTION
+    return Bump(ta - HALF_TAU * dur, tb + HALF_TAU * dur, peak_s, peak_dps, n)
+
+
+def find_bumps(
+    t: np.ndarray, w: np.ndarray, s: CoreSettings, delay_s: float = 0.0
+) -> list[Bump]:
+    """Split a speed trace into smooth movements (see module doc)."""
+    if len(w) < 3:
+        return []
+    from scipy.signal import find_peaks
+
+    top = float(w.max())
+    if top < s.rest_speed_dps:
+        return []
+    peaks, _ = find_peaks(w, prominence=max(0.5 * s.rest_speed_dps, 0.08 * top))
+    if len(peaks) == 0:
+        peaks = np.array([int(np.argmax(w))])
+    # group peaks: a dip below split_ratio x the smaller neighbour separates movements
+    groups: list[list[int]] = [[int(peaks[0])]]
+    for p in peaks[1:]:
+        prev = groups[-1]
+        prev_top = max(prev, key=lambda i: w[i])
+        dip = float(w[prev[-1] : p + 1].min())
+        if dip < s.bump_split_ratio * min(w[prev_top], w[p]) or dip < s.rest_speed_dps:
+            groups.append([int(p)])
+        else:
+            prev.append(int(p))
+    bumps = []
+    bounds = [0]
+    for g0, g1 in zip(groups[:-1], groups[1:], strict=True):
+        bounds.append(g0[-1] + int(np.argmin(w[g0[-1] : g1[0] + 1])))
+    bounds.append(len(w) - 1)
+    for k, g in enumerate(groups):
+        ip = max(g, key=lambda i: w[i])
+        if w[ip] < s.rest_speed_dps:
+            continue
+        ta, tb = half_crossings(t, w, ip, bounds[k], bounds[k + 1])
+        b = bump_from_half(ta - delay_s, tb - delay_s, float(t[ip]) - delay_s, float(w[ip]), len(g))
+        bumps.append(b)
+    return bumps

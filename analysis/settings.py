@@ -1,0 +1,70 @@
+"""Exercise names, the prescription (tempo and hold rules) and the core's tuning.
+
+The defaults are CONTRACT.md §1; a physio's prescription may change every
+threshold. Tuning values are the detector's own and documented in
+docs/counting.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+SEATED_LEG_RAISE = "seated_leg_raise"
+SEATED_LEG_KICK = "seated_leg_kick"
+RAISED_LEG_STRETCH = "raised_leg_stretch"
+EXERCISES: tuple[str, ...] = (SEATED_LEG_RAISE, SEATED_LEG_KICK, RAISED_LEG_STRETCH)
+AUTO = "auto"
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """What the physio prescribed: tempo/hold minimums and the target count."""
+
+    min_lift_s: float = 1.5  # seated_leg_raise, lifting phase
+    min_lower_s: float = 1.5  # seated_leg_raise, lowering phase
+    min_kick_s: float = 2.5  # seated_leg_kick, whole repetition
+    min_straighten_s: float = 1.5  # raised_leg_stretch, straightening phase
+    min_hold_s: float = 2.0  # raised_leg_stretch, hold at full stretch
+    target_reps: int = 15
+    sets_per_day: int = 3
+
+    def with_overrides(self, **kwargs: float) -> Prescription:
+        return replace(self, **kwargs)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Prescription:
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown prescription field(s): {', '.join(sorted(unknown))}")
+        return cls(**data)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class CoreSettings:
+    """Internal tuning of the counting core (units in the names)."""
+
+    grid_hz: float = 25.0  # everything is resampled to this uniform rate
+    max_gap_s: float = 0.5  # longer gaps in the input reset the movement state
+    speed_cutoff_hz: float = 3.0  # low-pass of angular speed (human motion < 3 Hz)
+    # calibration: the first still window gives the gyro bias and the rest posture
+    still_window_s: float = 1.0
+    still_gyro_std_dps: float = 1.5
+    still_accel_std_g: float = 0.02
+    # AHRS (imufusion) gain; low because movements are slow and gentle
+    ahrs_gain: float = 0.5
+    # movement segmentation
+    moving_speed_dps: float = 4.0  # above this (low-passed) the thigh is moving
+    rest_speed_dps: float = 2.5  # below this it is still again
+    rest_confirm_s: float = 0.4  # still for this long = arrived (rest or hold)
+    rest_angle_deg: float = 4.0  # within this of the baseline = back at rest
+    min_rom_deg: float = 3.0  # smaller excursions are not repetitions
+    max_rom_deg: float = 75.0  # larger ones are posture changes
+    posture_angle_deg: float = 40.0  # still this far from rest = a new posture
+    max_rep_s: float = 25.0  # excursions longer than this are not repetitions
+    max_hold_s: float = 12.0  # still away from rest longer than this = new posture
+    max_bumps: int = 5  # movements inside one rep (lift, adjust, lower ...)
+    bump_split_ratio: float = 0.3  # a dip below this x the smaller peak splits bumps
+    rebaseline_still_s: float = 2.0  # a new still posture this long becomes the baseline
+    shank_weight: float = 1.0
+    extra: dict[str, float] = field(default_factory=dict)
