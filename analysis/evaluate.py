@@ -1,0 +1,186 @@
+"""Scoring the counter against ground truth (pure: dicts and lists in, numbers out).
+
+Matching: a detected rep matches the true rep it overlaps most (one-to-one,
+greedy by overlap, at least 30 % of the shorter one). Tempo verdicts are
+scored on matched reps only, and reps whose true duration lies in the
+contract's either-verdict band (``*_ambiguous``) are left out of the
+verdict scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+MIN_OVERLAP = 0.3
+
+
+def match_reps(
+    detected: Sequence[dict[str, Any]], truth: Sequence[dict[str, Any]]
+) -> list[tuple[int, int]]:
+    """Pairs (detected index, truth index), one-to-one, by greatest time overlap."""
+    cands = []
+    for i, d in enumerate(detected):
+        for j, t in enumerate(truth):
+            ov = min(d["end_s"], t["end_s"]) - max(d["start_s"], t["start_s"])
+            shorter = min(d["end_s"] - d["start_s"], t["end_s"] - t["start_s"])
+            if ov > 0 and shorter > 0 and ov / shorter >= MIN_OVERLAP:
+                cands.append((ov, i, j))
+    cands.sort(reverse=True)
+    used_d, used_t, pairs = set(), set(), []
+    for _, i, j in cands:
+        if i not in used_d and j not in used_t:
+            used_d.add(i)
+            used_t.add(j)
+            pairs.append((i, j))
+    return sorted(pairs)
+
+
+@dataclass
+class Counts:
+    """True/false positives and negatives, and the F1 they give."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, predicted: bool, actual: bool) -> None:
+        self.tp += predicted and actual
+        self.fp += predicted and not actual
+        self.fn += actual and not predicted
+
+    def __iadd__(self, other: Counts) -> Counts:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+        return self
+
+    @property
+    def f1(self) -> float | None:
+        denom = 2 * self.tp + self.fp + self.fn
+        return 2 * self.tp / denom if denom else None
+
+
+@dataclass
+class FileScore:
+    """One recording's score."""
+
+    file: str
+    exercise: str | None
+    condition: str
+    true_count: int
+    count: int
+    duration_s: float
+    reps: Counts = field(default_factory=Counts)
+    too_fast: Counts = field(default_factory=Counts)
+    short_hold: Counts = field(default_factory=Counts)
+    recognized: str | None = None
+    timing_errors_s: list[float] = field(default_factory=list)
+
+    @property
+    def error(self) -> int:
+        return self.count - self.true_count
+
+
+def score_file(
+    file: str,
+    truth: dict[str, Any],
+    detected: dict[str, Any],
+    duration_s: float,
+    recognized: str | None = None,
+) -> FileScore:
+    """Score one analyze result (CONTRACT §3 dict) against its truth dict."""
+    t_reps = truth.get("reps", [])
+    true_count = int(truth.get("count", truth.get("expected_count", len(t_reps))))
+    d_reps = detected["reps"]
+    fs = FileScore(
+        file,
+        truth.get("exercise"),
+        truth.get("condition", "real"),
+        true_count,
+        len(d_reps),
+        duration_s,
+        recognized=recognized,
+    )
+    if len(t_reps) != true_count:  # count-only truth (real data without boundaries)
+        return fs
+    pairs = match_reps(d_reps, t_reps)
+    fs.reps = Counts(tp=len(pairs), fp=len(d_reps) - len(pairs), fn=len(t_reps) - len(pairs))
+    for i, j in pairs:
+        d, t = d_reps[i], t_reps[j]
+        fs.timing_errors_s += [d["start_s"] - t["start_s"], d["end_s"] - t["end_s"]]
+        if "too_fast" in t and not t.get("too_fast_ambiguous", False):
+            fs.too_fast.add(bool(d["too_fast"]), bool(t["too_fast"]))
+        if t.get("exercise") == "raised_leg_stretch" and not t.get("short_hold_ambiguous", False):
+            fs.short_hold.add(bool(d["short_hold"]), bool(t["short_hold"]))
+    return fs
+
+
+@dataclass
+class Summary:
+    """Aggregate of many FileScores (one row of the eval table)."""
+
+    n: int
+    exact_pct: float
+    within1_pct: float
+    mae: float
+    rep_f1: float | None
+    too_fast_f1: float | None
+    short_hold_f1: float | None
+    false_reps_per_hour: float | None
+    recognition_pct: float | None
+    timing_mae_s: float | None
+
+
+def summarize(scores: Iterable[FileScore]) -> Summary:
+    scores = list(scores)
+    ex = [s for s in scores if s.exercise is not None or s.true_count > 0]
+    none = [s for s in scores if s.exercise is None and s.true_count == 0]
+    reps, tf, sh = Counts(), Counts(), Counts()
+    timing: list[float] = []
+    for s in ex:
+        reps += s.reps
+        tf += s.too_fast
+        sh += s.short_hold
+        timing += s.timing_errors_s
+    rec = [s for s in ex if s.exercise is not None and s.recognized is not None]
+    hours = sum(s.duration_s for s in none) / 3600.0
+    n = len(ex)
+    return Summary(
+        n=len(scores),
+        exact_pct=100.0 * sum(s.error == 0 for s in ex) / n if n else float("nan"),
+        within1_pct=100.0 * sum(abs(s.error) <= 1 for s in ex) / n if n else float("nan"),
+        mae=sum(abs(s.error) for s in ex) / n if n else float("nan"),
+        rep_f1=reps.f1,
+        too_fast_f1=tf.f1,
+        short_hold_f1=sh.f1,
+        false_reps_per_hour=(sum(s.count for s in none) / hours) if hours > 0 else None,
+        recognition_pct=(
+            100.0 * sum(s.recognized == s.exercise for s in rec) / len(rec) if rec else None
+        ),
+        timing_mae_s=(sum(abs(x) for x in timing) / len(timing)) if timing else None,
+    )
+
+
+def format_table(rows: Sequence[tuple[str, Summary]]) -> str:
+    """A fixed-width table, one row per group."""
+
+    def f(x: float | None, pct: bool = False, nd: int = 2) -> str:
+        if x is None or x != x:
+            return "-"
+        return f"{x:.1f}" if pct else f"{x:.{nd}f}"
+
+    head = (
+        f"{'group':<28}{'n':>5}{'exact%':>8}{'±1%':>7}{'MAE':>6}{'repF1':>7}"
+        f"{'fastF1':>8}{'holdF1':>8}{'FP/h':>7}{'recog%':>8}{'t_err':>7}"
+    )
+    lines = [head, "-" * len(head)]
+    for name, s in rows:
+        lines.append(
+            f"{name:<28}{s.n:>5}{f(s.exact_pct, True):>8}{f(s.within1_pct, True):>7}"
+            f"{f(s.mae):>6}{f(s.rep_f1, nd=3):>7}{f(s.too_fast_f1, nd=3):>8}"
+            f"{f(s.short_hold_f1, nd=3):>8}{f(s.false_reps_per_hour, nd=1):>7}"
+            f"{f(s.recognition_pct, True):>8}{f(s.timing_mae_s):>7}"
+        )
+    return "\n".join(lines)
