@@ -49,6 +49,13 @@ class SampleClock:
             # first read: the newest sample was taken just before now
             self._next_t_s = now_s - (n_new - 1) * self.period_s if n_new else now_s
         t = self._next_t_s + self.period_s * np.arange(n_new, dtype=np.float64)
+        prev_s = self._next_t_s - self.period_s
+        if n_new and t[-1] - now_s > 1e-6 * self.period_s and now_s > prev_s:
+            # A fast oscillator (before the drift estimate): no sample can be
+            # newer than now, so spread this block evenly up to now instead of
+            # letting stamps run ahead and later jump back.
+            t = prev_s + (now_s - prev_s) / n_new * np.arange(1, n_new + 1, dtype=np.float64)
+            self._next_t_s = now_s - (n_new - 1) * self.period_s
         self._advance(n_new, now_s)
         return t
 
