@@ -1,0 +1,74 @@
+"""The simulated patient: posture state, a pose timeline, planned reps and everyday events.
+
+Exercise and everyday generators (``exercises.py``, ``everyday.py``) drive a
+:class:`Patient`; the simulator then renders its timeline into sensor signals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sensors.sim.config import Profile
+from sensors.sim.timeline import Timeline, band_noise
+
+SEAT_HEIGHT_M = 0.48
+STAND_HEIGHT_M = 0.92
+BED_HEIGHT_M = 0.50
+
+
+@dataclass
+class PlannedRep:
+    """A rep as the generator planned it; ROM is measured later from the rendered thigh."""
+
+    exercise: str
+    start_s: float
+    end_s: float
+    phases: dict[str, float]
+    hold_s: float
+
+
+@dataclass
+class Patient:
+    """Everything a movement generator needs: timeline, randomness, posture and records."""
+
+    rng: np.random.Generator
+    profile: Profile
+    leg: str
+    timeline: Timeline
+    posture: str  # "standing" | "seated" | "supine" | "leg_held" (supine, thigh raised)
+    rest_flex_deg: float = 88.0
+    rest_knee_deg: float = 90.0
+    held_flex_deg: float = 85.0  # raised_leg_stretch: the thigh held behind the knee
+    held_knee_deg: float = 95.0
+    held_add_deg: float = 0.0
+    reps: list[PlannedRep] = field(default_factory=list)
+    events: list[dict[str, object]] = field(default_factory=list)
+    tremor: bool = True
+
+    def seed(self) -> int:
+        """A fresh integer seed for an overlay's own random stream."""
+        return int(self.rng.integers(0, 2**31 - 1))
+
+    def u(self, lo: float, hi: float) -> float:
+        return float(self.rng.uniform(lo, hi))
+
+    def event(self, kind: str, start_s: float, end_s: float) -> None:
+        """Record an everyday movement that must never count as a repetition."""
+        self.events.append({"kind": kind, "start_s": round(start_s, 4), "end_s": round(end_s, 4)})
+
+    def sway(self, t0: float, t1: float, rms_deg: float) -> None:
+        """Slow postural sway (0.05–0.7 Hz) of the thigh between t0 and t1."""
+        for ch, k in (("flex_deg", 1.0), ("add_deg", 0.7), ("rot_deg", 0.5)):
+            self.timeline.overlay(ch, band_noise(t0, t1, rms_deg * k, 0.05, 0.7, self.seed(), 1.0))
+
+    def tremor_overlay(self, t0: float, t1: float, rms_deg: float) -> None:
+        """Physiological tremor: narrow-band 6–10 Hz oscillation of the thigh."""
+        if not self.tremor or rms_deg <= 0 or t1 <= t0:
+            return
+        f0 = self.u(6.0, 9.0)
+        for ch, k in (("flex_deg", 1.0), ("add_deg", 0.6), ("rot_deg", 0.4)):
+            self.timeline.overlay(
+                ch, band_noise(t0, t1, rms_deg * k, f0, f0 + 1.0, self.seed(), 0.5)
+            )
