@@ -61,18 +61,27 @@ def _find_sensor(
     """Column indexes and unit factors of one sensor, or None if absent entirely."""
 
     def group(kind: str, units: tuple[tuple[str, float], ...]) -> tuple[list[int], float] | None:
+        complete: list[tuple[list[str], float]] = []
         partial = []
         for suffix, factor in units:
             cols = [f"{prefix}{kind}{a}_{suffix}" for a in _AXES]
             found = [c for c in cols if c in names]
             if len(found) == 3:
-                return [names[c] for c in cols], factor
-            if found:
+                complete.append((cols, factor))
+            elif found:
                 partial.append((cols, found))
         if partial:
             cols, found = partial[0]
             missing = ", ".join(c for c in cols if c not in found)
             raise RecordingError(path, line, f"header has {found[0]} but lacks {missing}")
+        if len(complete) > 1:
+            both = " and ".join(f"{c[0][0]}.." for c in complete)
+            raise RecordingError(
+                path, line, f"header has both {both}: keep one unit per quantity"
+            )
+        if complete:
+            cols, factor = complete[0]
+            return [names[c] for c in cols], factor
         return None
 
     acc = group("a", _ACCEL_UNITS)
@@ -80,36 +89,56 @@ def _find_sensor(
     if acc is None and gyr is None:
         return None
     if acc is None or gyr is None:
-        what = "acceleration (ax_g.. or ax_ms2..)" if acc is None else "angular rate (gx_dps.. or gx_rads..)"
-        raise RecordingError(path, line, f"header lacks {prefix}{what} columns")
+        what = (
+            f"acceleration columns ({prefix}ax_g.. or {prefix}ax_ms2..)"
+            if acc is None
+            else f"angular rate columns ({prefix}gx_dps.. or {prefix}gx_rads..)"
+        )
+        raise RecordingError(path, line, f"header lacks the {what}")
     return acc[0], acc[1], gyr[0], gyr[1]
 
 
 def _data_lines(text: str, start: int) -> Iterator[tuple[int, str]]:
-    """(line number, line) of the data rows after the header, skipping comments/blanks."""
-    for lineno, line in enumerate(text.splitlines()[start:], start=start + 1):
-        s = line.strip()
+    """(line number, line) of the data rows after the header, skipping comments/blanks.
+
+    Lines are split on ``\\n`` only (a trailing ``\\r`` is dropped), exactly as the
+    header scan counts them, so the line numbers in messages match an editor's.
+    """
+    for lineno, line in enumerate(text.split("\n")[start:], start=start + 1):
+        line = line.removesuffix("\r")
+        s = line.strip(" \t")
         if s and not s.startswith("#"):
             yield lineno, line
 
 
-def _explain_bad_row(text: str, start: int, ncols: int, usecols: list[int], path: str) -> None:
-    """Slow path, only when the fast parse found a problem: find the first bad row, say why."""
+# What a number in a data field may look like (no ``_`` separators, no Unicode digits).
+_NUMBER = re.compile(r"[ \t]*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[ \t]*")
+_NON_FINITE = re.compile(r"[ \t]*[+-]?(?:nan|inf|infinity)[ \t]*", re.IGNORECASE)
+
+
+def _slow_parse(text: str, start: int, ncols: int, usecols: list[int], path: str) -> np.ndarray:
+    """Slow path, only when the fast parse found a problem: find the first bad row, say why.
+
+    If every row turns out to be fine (the fast reader is pickier about some
+    whitespace), return the values instead, so no file is refused without a reason.
+    """
     t_prev = -math.inf
+    rows: list[list[float]] = []
     for lineno, line in _data_lines(text, start):
         fields = line.split(",")
         if len(fields) != ncols:
             raise RecordingError(
                 path, lineno, f"expected {ncols} comma-separated fields, found {len(fields)}"
             )
+        row = []
         for k, i in enumerate(usecols):
-            try:
-                value = float(fields[i])
-            except ValueError:
-                raise RecordingError(
-                    path, lineno, f"field {i + 1} is not a number: {fields[i].strip()!r}"
-                ) from None
-            if not math.isfinite(value):
+            if _NON_FINITE.fullmatch(fields[i]):
+                raise RecordingError(path, lineno, f"field {i + 1} is not a finite number")
+            if not _NUMBER.fullmatch(fields[i]):
+                what = repr(fields[i].strip()) if fields[i].strip() else "empty"
+                raise RecordingError(path, lineno, f"field {i + 1} is not a number: {what}")
+            value = float(fields[i])
+            if not math.isfinite(value):  # e.g. 1e999
                 raise RecordingError(path, lineno, f"field {i + 1} is not a finite number")
             if k == 0:
                 if value < t_prev:
@@ -120,7 +149,9 @@ def _explain_bad_row(text: str, start: int, ncols: int, usecols: list[int], path
                         "it must be non-decreasing",
                     )
                 t_prev = value
-    raise RecordingError(path, None, "could not parse the data rows")
+            row.append(value)
+        rows.append(row)
+    return np.array(rows, dtype=np.float64).reshape(-1, len(usecols))
 
 
 def _fast_parse(body: str, ncols: int, usecols: list[int]) -> np.ndarray | None:
@@ -134,14 +165,13 @@ def _fast_parse(body: str, ncols: int, usecols: list[int]) -> np.ndarray | None:
         frame = pd.read_csv(
             io.StringIO(rows),
             header=None,
-            comment="#",
             skip_blank_lines=True,
             usecols=usecols,
             dtype=np.float64,
             engine="c",
         )
-    except (ValueError, pd.errors.ParserError):
-        return None
+    except (ValueError, TypeError, OverflowError, pd.errors.ParserError):
+        return None  # includes EmptyDataError (only comments after the header)
     if frame.shape[1] != len(usecols) or rows.count(",") != (ncols - 1) * frame.shape[0]:
         return None  # a row with a different number of fields
     data = frame[usecols].to_numpy(dtype=np.float64)
@@ -152,6 +182,7 @@ def _fast_parse(body: str, ncols: int, usecols: list[int]) -> np.ndarray | None:
 
 def parse_recording(text: str, path: str = "<text>") -> Recording:
     """Parse recording text (see module doc); ``path`` only names it in errors."""
+    text = text.removeprefix("\ufeff")
     metadata: dict[str, str] = {}
     header_idx = None
     header_line = ""
@@ -199,8 +230,7 @@ def parse_recording(text: str, path: str = "<text>") -> Recording:
     body = text[pos:]
     data = _fast_parse(body, ncols, usecols)
     if data is None:
-        _explain_bad_row(text, header_idx + 1, ncols, usecols, path)
-        raise AssertionError("unreachable")
+        data = _slow_parse(text, header_idx + 1, ncols, usecols, path)
     if data.shape[0] == 0:
         raise RecordingError(path, None, "no samples after the header")
     t = data[:, 0]
@@ -234,6 +264,9 @@ def read_recording(path: str | os.PathLike[str]) -> Recording:
     return parse_recording(text, p)
 
 
+_META_KEY = re.compile(r"[^\s=#]+")
+
+
 def _header(shank: bool) -> str:
     cols = ["t_s"] + [f"a{a}_g" for a in _AXES] + [f"g{a}_dps" for a in _AXES]
     if shank:
@@ -250,6 +283,13 @@ class RecordingWriter:
         metadata: Mapping[str, object] | None = None,
         shank: bool = False,
     ) -> None:
+        lines = ["# glidecount recording, format version 1"]
+        for key, value in (metadata or {}).items():
+            k, v = str(key), str(value).strip()
+            if not _META_KEY.fullmatch(k) or "\n" in v or "\r" in v:
+                raise ValueError(f"metadata {k!r}={v!r} cannot be one '# key=value' line")
+            lines.append(f"# {k}={v}")
+        lines.append(_header(shank))
         if isinstance(target, str | os.PathLike):
             self._fh: IO[str] = open(target, "w", encoding="utf-8", newline="\n")
             self._owns = True
@@ -258,16 +298,22 @@ class RecordingWriter:
             self._owns = False
         self.shank = shank
         self.samples_written = 0
-        self._fh.write("# glidecount recording, format version 1\n")
-        for key, value in (metadata or {}).items():
-            self._fh.write(f"# {key}={value}\n")
-        self._fh.write(_header(shank) + "\n")
+        self._t_last_s = -math.inf
+        self._fh.write("\n".join(lines) + "\n")
 
     def write(self, chunk: ImuChunk) -> None:
+        """Append ``chunk``; refuses (ValueError) samples the reader would refuse."""
         if len(chunk) == 0:
             return
         if chunk.has_shank != self.shank:
             raise ValueError("chunk shank presence does not match the file header")
+        t = chunk.t_s
+        if t[0] < self._t_last_s or (np.diff(t) < 0).any():
+            raise ValueError("t_s must be non-decreasing across the whole recording")
+        arrays = [t, chunk.accel_g, chunk.gyro_dps, chunk.shank_accel_g, chunk.shank_gyro_dps]
+        if not all(np.isfinite(a).all() for a in arrays if a is not None):
+            raise ValueError("a recording cannot hold NaN or infinite samples")
+        self._t_last_s = float(t[-1])
         cols = [chunk.t_s[:, None], chunk.accel_g, chunk.gyro_dps]
         fmt = ["%.6f"] + ["%.6f"] * 3 + ["%.4f"] * 3
         if self.shank:
