@@ -69,25 +69,37 @@ class OrientationTracker:
         """Return gravity direction (M, 3) (NaN until calibrated) and speed_dps (M,)."""
         m = len(acc_g)
         grav = np.full((m, 3), np.nan)
+        if m == 0:
+            return grav, np.zeros(0)
         if reset and self.calibrated:
             self._init_ahrs(acc_g[0])
-        corrected = np.empty_like(gyro_dps)
+        # voluntary movement is below a few Hz: stillness and speed are judged on
+        # the low-passed signals, so tremor and noise are not mistaken for motion
+        lp = self._lowpass(np.hstack((gyro_dps, acc_g)), reset)
+        lp_gyro, lp_acc = lp[:, :3], lp[:, 3:]
+        speed = np.empty(m)
         i = 0
         while i < m:
             take = min(m - i, self.window - self._win_fill)
-            a, g = acc_g[i : i + take], gyro_dps[i : i + take]
-            # the bias in force for this sample (it changes only at window ends)
-            corrected[i : i + take] = g - (self.bias_dps if self.calibrated else g.mean(axis=0))
+            sl = slice(i, i + take)
+            # the bias in force for these samples (it changes only at window ends)
+            bias = self.bias_dps if self.bias_dps is not None else lp_gyro[sl].mean(axis=0)
+            speed[sl] = np.linalg.norm(lp_gyro[sl] - bias, axis=1)
             if self.calibrated:
-                grav[i : i + take] = self._run_ahrs(a, g)
-            self._win_acc.append(a)
-            self._win_gyr.append(g)
+                grav[sl] = self._run_ahrs(acc_g[sl], gyro_dps[sl])
+            self._win_acc.append(lp_acc[sl])
+            self._win_gyr.append(lp_gyro[sl])
             self._win_fill += take
             i += take
             if self._win_fill == self.window:
                 self._close_window()
-        speed = self._speed(corrected, reset)
         return grav, speed
+
+    def _lowpass(self, x: np.ndarray, reset: bool) -> np.ndarray:
+        if self._zi is None or reset:
+            self._zi = signal.sosfilt_zi(self._sos)[:, :, None] * x[0][None, None, :]
+        y, self._zi = signal.sosfilt(self._sos, x, axis=0, zi=self._zi)
+        return y
 
     # -- internals ---------------------------------------------------------
     def _run_ahrs(self, a: np.ndarray, g: np.ndarray) -> np.ndarray:
@@ -127,12 +139,3 @@ class OrientationTracker:
         a = np.asarray(acc_g, dtype=np.float64)
         for _ in range(int(3.5 * self.s.grid_hz)):
             self._ahrs.update_no_magnetometer(zero, a)
-
-    def _speed(self, gc: np.ndarray, reset: bool) -> np.ndarray:
-        """Magnitude of the low-passed, bias-corrected gyro vector."""
-        if len(gc) == 0:
-            return np.zeros(0)
-        if self._zi is None or reset:
-            self._zi = signal.sosfilt_zi(self._sos)[:, :, None] * gc[0][None, None, :]
-        filt, self._zi = signal.sosfilt(self._sos, gc, axis=0, zi=self._zi)
-        return np.linalg.norm(filt, axis=1)

@@ -49,8 +49,8 @@ class CoreSettings:
     speed_cutoff_hz: float = 3.0  # low-pass of angular speed (human motion < 3 Hz)
     # calibration: the first still window gives the gyro bias and the rest posture
     still_window_s: float = 1.0
-    still_gyro_std_dps: float = 1.5
-    still_accel_std_g: float = 0.02
+    still_gyro_std_dps: float = 1.0  # of the low-passed gyro
+    still_accel_std_g: float = 0.01  # of the low-passed accel norm
     # AHRS (imufusion) gain; low because movements are slow and gentle
     ahrs_gain: float = 0.5
     # movement segmentation
