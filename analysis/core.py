@@ -30,6 +30,7 @@ from analysis.events import (
     SetSummary,
 )
 from analysis.orientation import OrientationTracker, angle_from_deg
+from analysis.recognize import recognize
 from analysis.reps import is_repetition, make_rep, smoothness
 from analysis.resample import Resampler
 from analysis.segment import FWHM_FRACTION, HALF_TAU, Excursion, find_bumps
@@ -98,8 +99,12 @@ class RepCounter:
         self._buf: list[tuple[float, float, float, float]] = []
         self._announced = False
         self._live = _Live()
+        self._pending: list[tuple[float, float, float, float]] | None = None
+        self._pending_until = 0.0
+        self._rep_excursions: list[Excursion] = []
         self.excursions: list[Excursion] = []  # all finished ones (for recognition)
         self.reps: list[Rep] = []
+        self.recognized = SEATED_LEG_RAISE  # auto mode: best guess so far
         self._last_t = 0.0
 
     # -- public API ------------------------------------------------------------
@@ -126,6 +131,14 @@ class RepCounter:
         events: list[Event] = []
         if self.state == _MOVING:
             self._end_excursion("end_of_stream", self._last_t, events)
+        self._flush_pending(self._last_t, events)
+        if self.exercise == AUTO and self._rep_excursions:
+            # the whole set is known now: interpret every rep as the recognised exercise
+            final, _ = recognize(self.excursions, self._rep_excursions)
+            self.recognized = final
+            self.reps = [
+                self.interpret(exc, final, i + 1) for i, exc in enumerate(self._rep_excursions)
+            ]
         events.append(self.summary())
         return events
 
@@ -140,7 +153,7 @@ class RepCounter:
 
         return SetSummary(
             t_s=self._last_t,
-            exercise=self.exercise,
+            exercise=self.exercise if self.exercise != AUTO else self.recognized,
             count=len(reps),
             valid_count=valid,
             too_fast_count=sum(r.too_fast for r in reps),
@@ -184,13 +197,18 @@ class RepCounter:
             wi = float(w[i])
             self._still = self._still + 1 if wi < self.s.rest_speed_dps else 0
             sample = (ti, wi, at, as_)
-            m = at + as_
             if self.state == _REST:
-                if wi > self.s.moving_speed_dps or m > self.s.rest_angle_deg:
+                if (
+                    wi > self.s.moving_speed_dps
+                    or at > self.s.rest_angle_deg
+                    or as_ > self.s.shank_rest_angle_deg
+                ):
                     self._start_excursion(sample)
                 else:
                     self._hist.append(sample)
-                    if len(self._hist) > 2 * self._preroll_n:
+                    if self._pending is not None and ti > self._pending_until:
+                        self._flush_pending(ti, events)
+                    if self._pending is None and len(self._hist) > 2 * self._preroll_n:
                         del self._hist[: -self._preroll_n]
                     if self._still:
                         self._refine_baseline(ut, None if grav_s is None else grav_s[i])
@@ -199,24 +217,26 @@ class RepCounter:
                 if self._still >= self._settle_n:
                     self._set_baseline(ut, None if grav_s is None else grav_s[i])
                     self.state = _REST
-                    events.append(PostureChanged(ti, m))
+                    events.append(PostureChanged(ti, at))
                 continue
             # moving
             self._buf.append(sample)
             self._live_track(events)
-            if not self._announced and m >= self.s.min_rom_deg:
+            if not self._announced and (
+                at >= self.s.min_rom_deg or as_ >= self.s.min_shank_rom_deg
+            ):
                 self._announced = True
                 events.append(RepStarted(ti))
                 events.append(PhaseChanged(ti, "moving"))
             if self._still >= self._confirm_n:
-                if m < self.s.rest_angle_deg:
+                if at < self.s.rest_angle_deg and as_ < self.s.shank_rest_angle_deg:
                     self._end_excursion("returned", ti, events)
                     self.state = _REST
-                elif m >= self.s.posture_angle_deg or self._still >= self._max_hold_n:
+                elif at >= self.s.posture_angle_deg or self._still >= self._max_hold_n:
                     self._end_excursion("posture", ti, events)
                     self._set_baseline(ut, None if grav_s is None else grav_s[i])
                     self.state = _REST
-                    events.append(PostureChanged(ti, m))
+                    events.append(PostureChanged(ti, at))
                 elif self._still == self._confirm_n and self._announced:
                     events.append(PhaseChanged(ti, "holding"))
             elif len(self._buf) > self._max_len_n:
@@ -241,14 +261,39 @@ class RepCounter:
     # -- excursions --------------------------------------------------------------
     def _start_excursion(self, sample: tuple[float, float, float, float]) -> None:
         self.state = _MOVING
-        self._buf = self._hist[-self._preroll_n :] + [sample]
+        if self._pending is not None:
+            # a small movement just before: the start of this one (the kick's
+            # back swing, a hesitant start), joined with the still samples between
+            self._buf = self._pending + self._hist + [sample]
+            self._pending = None
+        else:
+            self._buf = self._hist[-self._preroll_n :] + [sample]
         self._hist = []
         self._announced = False
         self._live = _Live()
 
     def _end_excursion(self, ended: str, t_now: float, events: list[Event]) -> None:
-        buf = np.array(self._buf) if self._buf else np.zeros((0, 4))
-        self._buf = []
+        buf, self._buf = self._buf, []
+        if ended == "returned" and max(b[2] for b in buf) < self.s.prefix_max_rom_deg:
+            # hold it briefly: it may be the first part of the next movement
+            self._pending = buf
+            self._pending_until = t_now + self.s.prefix_gap_s
+        else:
+            self._finish_excursion(buf, ended, t_now, events)
+        if self._announced:
+            events.append(PhaseChanged(t_now, "rest"))
+        self._announced = False
+
+    def _flush_pending(self, t_now: float, events: list[Event]) -> None:
+        if self._pending is not None:
+            buf, self._pending = self._pending, None
+            self._finish_excursion(buf, "returned", t_now, events)
+
+    def _finish_excursion(
+        self, buf_list: list[tuple[float, float, float, float]], ended: str, t_now: float,
+        events: list[Event],
+    ) -> None:
+        buf = np.array(buf_list) if buf_list else np.zeros((0, 4))
         exc = Excursion(
             t_s=buf[:, 0],
             speed_dps=buf[:, 1],
@@ -259,17 +304,15 @@ class RepCounter:
         exc.bumps = find_bumps(exc.t_s, exc.speed_dps, self.s, self._delay_s)
         self.excursions.append(exc)
         ok, _why = is_repetition(exc, self.s)
-        if ok and self.exercise != AUTO:
-            rep = self.interpret(exc, self.exercise, len(self.reps) + 1)
-            self.reps.append(rep)
-            events.append(
-                RepDone(t_now, rep, len(self.reps), sum(r.valid for r in self.reps))
-            )
-        elif ok:
-            self.reps.append(self.interpret(exc, SEATED_LEG_RAISE, len(self.reps) + 1))
-        if self._announced:
-            events.append(PhaseChanged(t_now, "rest"))
-        self._announced = False
+        if not ok:
+            return
+        self._rep_excursions.append(exc)
+        exercise = self.exercise
+        if exercise == AUTO:
+            exercise, _ = recognize(self.excursions, self._rep_excursions)
+        rep = self.interpret(exc, exercise, len(self.reps) + 1)
+        self.reps.append(rep)
+        events.append(RepDone(t_now, rep, len(self.reps), sum(r.valid for r in self.reps)))
 
     def interpret(self, exc: Excursion, exercise: str, index: int) -> Rep:
         start, end, phases, hold, too_fast, short_hold = make_rep(exc, exercise, index, self.p)

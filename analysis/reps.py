@@ -25,8 +25,9 @@ def is_repetition(exc: Excursion, s: CoreSettings) -> tuple[bool, str]:
     """Whether an excursion that came back to rest is a repetition, and why not."""
     if exc.ended != "returned":
         return False, exc.ended
-    rom = float(exc.angle_deg.max())
-    if rom < s.min_rom_deg:
+    rom = exc.rom_deg
+    shank_rom = float(exc.shank_deg.max()) if exc.shank_deg is not None else 0.0
+    if rom < s.min_rom_deg and shank_rom < s.min_shank_rom_deg:
         return False, "too_small"
     if rom > s.max_rom_deg:
         return False, "too_large"

@@ -58,7 +58,11 @@ class CoreSettings:
     rest_speed_dps: float = 2.5  # below this it is still again
     rest_confirm_s: float = 0.4  # still for this long = arrived (rest or hold)
     rest_angle_deg: float = 4.0  # within this of the baseline = back at rest
-    min_rom_deg: float = 3.0  # smaller excursions are not repetitions
+    shank_rest_angle_deg: float = 8.0  # the same for the shank (when present)
+    min_rom_deg: float = 3.0  # smaller thigh excursions are not repetitions ...
+    min_shank_rom_deg: float = 12.0  # ... unless the shank moved this much
+    prefix_max_rom_deg: float = 8.0  # a smaller movement followed within ...
+    prefix_gap_s: float = 1.0  # ... this long by another is the start of that one
     max_rom_deg: float = 75.0  # larger ones are posture changes
     posture_angle_deg: float = 40.0  # still this far from rest = a new posture
     max_rep_s: float = 25.0  # excursions longer than this are not repetitions
