@@ -14,14 +14,17 @@ driver do).
 Subclass hooks (all may raise ``OSError``; the base class retries them):
 
 ``_identify() -> str``
-    Read the ID register; return the model name (stored in ``.model``) or raise
-    :class:`SensorError` if the chip is not one this driver handles.
+    Read the ID register; return the model name (stored in ``.model`` before
+    ``_configure`` runs) or raise :class:`SensorError` if the chip is not one
+    this driver handles.
 ``_configure() -> float``
     Reset/wake the chip, apply ``self.settings`` and leave the FIFO enabled and
     collecting; return the actual output data rate in Hz (dividers round).
 ``_fifo_status() -> tuple[int, bool]``
     ``(frames_available, overflowed)``: whole frames waiting, and whether data
     was lost (or the FIFO lost frame alignment) since the last status read.
+    Also called right after a burst that drained an over-half-full FIFO: an
+    overflow during the burst means the burst itself is misaligned.
 ``_read_fifo(n_frames) -> bytes``
     Burst-read exactly ``n_frames * frame_bytes`` bytes from the FIFO.
 ``_decode(raw) -> tuple[np.ndarray, np.ndarray]``
@@ -279,10 +282,10 @@ class FifoImu:
     def _initialise(self) -> None:
         """Identify, configure, empty the FIFO and anchor a new sample clock.
 
-        OSError (after retries) and SensorError escape; nothing in ``self`` that
-        ``read()`` relies on changes unless the whole sequence succeeds.
+        OSError (after retries) and SensorError escape; the sample clock and
+        ``rate_hz`` change only when the whole sequence succeeds.
         """
-        model = self._retry(self._identify)
+        self.model = self._retry(self._identify)
         rate_hz = float(self._retry(self._configure))
         if not rate_hz > 0:
             raise ValueError(f"{type(self).__name__}._configure() returned rate {rate_hz!r}")
@@ -290,7 +293,7 @@ class FifoImu:
         now_s = self.clock()
         sample_clock = SampleClock(1.0 / rate_hz)
         sample_clock.anchor(now_s)
-        self.model, self.rate_hz, self._sample_clock = model, rate_hz, sample_clock
+        self.rate_hz, self._sample_clock = rate_hz, sample_clock
 
     @staticmethod
     def _slots(clock: SampleClock, now_s: float) -> int:
@@ -320,6 +323,11 @@ class FifoImu:
         if len(raw) != n_frames * self.frame_bytes:
             self.stats.last_error = f"short FIFO read ({len(raw)} bytes)"
             return self._discard_fifo("io_error")
+        if n_frames * 2 >= self.fifo_capacity_frames > 0:
+            # The FIFO was over half full: if it overflowed while we drained it,
+            # the writer overtook our read position and the burst is misaligned.
+            if self._retry(self._fifo_status)[1]:
+                return self._discard_fifo("overflow")
         now_s = self.clock()
         accel_g, gyro_dps = self._decode(bytes(raw))
         t_s = clock.stamp(n_frames, now_s)
