@@ -54,9 +54,10 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Self, TypeVar
 
 import numpy as np
 
@@ -106,7 +107,7 @@ class FifoStats:
     io_gaps: int = 0
     reinits: int = 0
     last_error: str = ""
-    gaps: list[Gap] = field(default_factory=list)
+    gaps: deque[Gap] = field(default_factory=lambda: deque(maxlen=100))  # the latest
 
 
 def _bus_label(bus: object, bus_number: int | None) -> str:
@@ -127,6 +128,7 @@ class FifoImu:
 
     # --- chip description (subclasses override) -----------------------------
     chip_name: str = "IMU"
+    address_hint: str = "the I2C address"  # completes "check wiring, power and ..."
     frame_bytes: int = 12
     fifo_capacity_frames: int = 0
     # --- recovery policy -------------------------------------------------------
@@ -224,7 +226,7 @@ class FifoImu:
         except OSError as err:
             raise SensorError(
                 f"{self.where}: no answer ({describe_oserror(err)}); check wiring, "
-                "power and the address (0x68 or 0x69 with AD0 high)"
+                f"power and {self.address_hint}"
             ) from None
         self._failed_reads = 0
         log.info("%s started at %.2f Hz", self.where, self.rate_hz)
@@ -259,7 +261,7 @@ class FifoImu:
             if close is not None:
                 close()
 
-    def __enter__(self) -> FifoImu:
+    def __enter__(self) -> Self:
         self.start()
         return self
 

@@ -158,6 +158,7 @@ class MPU6050(FifoImu):
     """
 
     chip_name = "MPU-6050"
+    address_hint = "the address (0x68, or 0x69 with AD0 high)"
     frame_bytes = FRAME_BYTES
     fifo_capacity_frames = FIFO_BYTES["MPU-6050"] // FRAME_BYTES
 
