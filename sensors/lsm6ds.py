@@ -189,6 +189,7 @@ class LSM6DS(FifoImu):
     """
 
     chip_name = "LSM6DS"
+    address_hint = "the address (0x6a, or 0x6b with SA0 high; see deploy/WIRING.md)"
     frame_bytes = VARIANT_DS3.frame_bytes  # set per variant in _identify
     fifo_capacity_frames = VARIANT_DS3.capacity_frames
     reset_timeout_s = 0.05
