@@ -136,9 +136,8 @@ class RepCounter:
             # the whole set is known now: interpret every rep as the recognised exercise
             final, _ = recognize(self.excursions, self._rep_excursions)
             self.recognized = final
-            self.reps = [
-                self.interpret(exc, final, i + 1) for i, exc in enumerate(self._rep_excursions)
-            ]
+            kept = [e for e in self._rep_excursions if is_repetition(e, self.s, final)[0]]
+            self.reps = [self.interpret(exc, final, i + 1) for i, exc in enumerate(kept)]
         events.append(self.summary())
         return events
 
@@ -222,6 +221,9 @@ class RepCounter:
             # moving
             self._buf.append(sample)
             self._live_track(events)
+            near = at < self.s.rest_angle_deg and as_ < self.s.shank_rest_angle_deg
+            if self._touch_down(near, at, as_, wi, events):
+                continue
             if not self._announced and (
                 at >= self.s.min_rom_deg or as_ >= self.s.min_shank_rom_deg
             ):
@@ -243,6 +245,36 @@ class RepCounter:
                 self._end_excursion("too_long", ti, events)
                 self.state = _UNSETTLED
         return events
+
+    def _touch_down(self, near: bool, at: float, as_: float, w: float, events: list[Event]) -> bool:
+        """Back-to-back reps: split where the leg touched rest without stopping.
+
+        Remembers the slowest moment near the rest posture after the leg has
+        been away; when it leaves the rest posture again from there, the
+        excursion is cut at that moment. Returns True when it split.
+        """
+        if at >= self.s.touch_away_deg or as_ >= self.s.min_shank_rom_deg:
+            self._been_away = True
+        if near:
+            if self._been_away and (self._touch_i is None or w < self._touch_w):
+                self._touch_i, self._touch_w = len(self._buf) - 1, w
+            return False
+        if self._touch_i is None:
+            return False
+        i, self._touch_i = self._touch_i, None
+        peak_w = max(b[1] for b in self._buf[: i + 1])
+        if self._touch_w >= min(self.s.bump_split_ratio * peak_w, self.s.touch_max_dps):
+            return False  # passed through rest at speed (the kick's swing): not a stop
+        if self._buf[i][0] - self._buf[0][0] < self.s.min_touch_split_s:
+            return False  # a cycle this quick without a stop is gait, not a rep
+        rest_of = self._buf[i:]
+        self._buf = self._buf[: i + 1]
+        t_cut = self._buf[-1][0]
+        self._end_excursion("returned", t_cut, events)
+        self._flush_pending(t_cut, events)
+        self._start_excursion(rest_of[0])
+        self._buf = rest_of
+        return True
 
     # -- baseline ----------------------------------------------------------------
     def _set_baseline(self, ut: np.ndarray, us: np.ndarray | None) -> None:
@@ -271,6 +303,9 @@ class RepCounter:
         self._hist = []
         self._announced = False
         self._live = _Live()
+        self._been_away = False
+        self._touch_i: int | None = None
+        self._touch_w = 0.0
 
     def _end_excursion(self, ended: str, t_now: float, events: list[Event]) -> None:
         buf, self._buf = self._buf, []
@@ -303,7 +338,7 @@ class RepCounter:
         )
         exc.bumps = find_bumps(exc.t_s, exc.speed_dps, self.s, self._delay_s)
         self.excursions.append(exc)
-        ok, _why = is_repetition(exc, self.s)
+        ok, _why = is_repetition(exc, self.s, self.exercise)
         if not ok:
             return
         self._rep_excursions.append(exc)

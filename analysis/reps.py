@@ -21,8 +21,11 @@ from analysis.settings import (
 HOLD_LEVEL = 0.6  # still at >= 60 % of the excursion's peak angle = at the far end
 
 
-def is_repetition(exc: Excursion, s: CoreSettings) -> tuple[bool, str]:
-    """Whether an excursion that came back to rest is a repetition, and why not."""
+def is_repetition(exc: Excursion, s: CoreSettings, exercise: str) -> tuple[bool, str]:
+    """Whether an excursion that came back to rest is a repetition, and why not.
+
+    ``exercise`` may be ``auto``: then only the rules common to all three apply.
+    """
     if exc.ended != "returned":
         return False, exc.ended
     rom = exc.rom_deg
@@ -35,6 +38,13 @@ def is_repetition(exc: Excursion, s: CoreSettings) -> tuple[bool, str]:
         return False, "no_movement"
     if len(exc.bumps) > s.max_bumps:
         return False, "too_many_movements"
+    durations = sorted(b.duration_s for b in exc.bumps)
+    if durations[len(durations) // 2] < s.min_movement_s:
+        return False, "jiggle"  # movements far quicker than any exercise phase
+    if exercise in (SEATED_LEG_RAISE, SEATED_LEG_KICK):
+        _, _, hold = _split_far_end(exc)
+        if hold > s.max_seated_hold_s:
+            return False, "long_hold"  # e.g. crossing and uncrossing the legs
     return True, ""
 
 

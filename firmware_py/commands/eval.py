@@ -22,7 +22,7 @@ from analysis.settings import AUTO, EXERCISES, SEATED_LEG_RAISE
 from sensors.errors import UserError
 from sensors.recording import read_recording
 
-HELP = "score the counter on a labelled dataset (prints exact-count %, F1s, ...)"
+HELP = "score the counter on a labelled dataset (prints exact-count percentage, F1s, ...)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
