@@ -47,6 +47,9 @@ from sensors.chunk import ImuChunk
 
 _WAIT, _REST, _MOVING, _UNSETTLED = "wait", "rest", "moving", "unsettled"
 
+# one grid sample: (t_s, speed_dps, thigh_deg, shank_deg, thigh_speed_dps)
+Sample = tuple[float, float, float, float, float]
+
 
 def _unit_rows(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v, axis=-1, keepdims=True)
@@ -95,11 +98,11 @@ class RepCounter:
         self._base_t: np.ndarray | None = None
         self._base_s: np.ndarray | None = None
         self._still = 0
-        self._hist: list[tuple[float, float, float, float]] = []  # (t, w, thigh, shank)
-        self._buf: list[tuple[float, float, float, float]] = []
+        self._hist: list[Sample] = []
+        self._buf: list[Sample] = []
         self._announced = False
         self._live = _Live()
-        self._pending: list[tuple[float, float, float, float]] | None = None
+        self._pending: list[Sample] | None = None
         self._pending_until = 0.0
         self._rep_excursions: list[Excursion] = []
         self.excursions: list[Excursion] = []  # all finished ones (for recognition)
@@ -195,7 +198,7 @@ class RepCounter:
                 as_ = float(angle_from_deg(grav_s[i], self._base_s)) * self.s.shank_weight
             wi = float(w[i])
             self._still = self._still + 1 if wi < self.s.rest_speed_dps else 0
-            sample = (ti, wi, at, as_)
+            sample = (ti, wi, at, as_, float(w_t[i]))
             if self.state == _REST:
                 if (
                     wi > self.s.moving_speed_dps
@@ -291,7 +294,7 @@ class RepCounter:
             self._base_s = _unit_rows(self._base_s + k * (us - self._base_s))
 
     # -- excursions --------------------------------------------------------------
-    def _start_excursion(self, sample: tuple[float, float, float, float]) -> None:
+    def _start_excursion(self, sample: Sample) -> None:
         self.state = _MOVING
         if self._pending is not None:
             # a small movement just before: the start of this one (the kick's
@@ -325,16 +328,17 @@ class RepCounter:
             self._finish_excursion(buf, "returned", t_now, events)
 
     def _finish_excursion(
-        self, buf_list: list[tuple[float, float, float, float]], ended: str, t_now: float,
+        self, buf_list: list[Sample], ended: str, t_now: float,
         events: list[Event],
     ) -> None:
-        buf = np.array(buf_list) if buf_list else np.zeros((0, 4))
+        buf = np.array(buf_list) if buf_list else np.zeros((0, 5))
         exc = Excursion(
             t_s=buf[:, 0],
             speed_dps=buf[:, 1],
             thigh_deg=buf[:, 2],
             shank_deg=buf[:, 3] if self._has_shank else None,
             ended=ended,
+            thigh_speed_dps=buf[:, 4],
         )
         exc.bumps = find_bumps(exc.t_s, exc.speed_dps, self.s, self._delay_s)
         self.excursions.append(exc)

@@ -39,8 +39,13 @@ def is_repetition(exc: Excursion, s: CoreSettings, exercise: str) -> tuple[bool,
     if len(exc.bumps) > s.max_bumps:
         return False, "too_many_movements"
     durations = sorted(b.duration_s for b in exc.bumps)
-    if durations[len(durations) // 2] < s.min_movement_s:
+    median_s = durations[len(durations) // 2]
+    if median_s < s.min_movement_s:
         return False, "jiggle"  # movements far quicker than any exercise phase
+    if len(exc.bumps) >= s.gait_bumps and median_s < s.gait_movement_s:
+        return False, "gait"  # a run of quick swings: walking
+    if exc.tilt_ratio < s.min_tilt_ratio:
+        return False, "turning"
     if exercise in (SEATED_LEG_RAISE, SEATED_LEG_KICK):
         _, _, hold = _split_far_end(exc)
         if hold > s.max_seated_hold_s:

@@ -50,7 +50,23 @@ class Excursion:
     thigh_deg: np.ndarray
     shank_deg: np.ndarray | None
     ended: str  # "returned" | "posture" | "too_long" | "gap" | "end_of_stream"
+    thigh_speed_dps: np.ndarray | None = None
     bumps: list[Bump] = field(default_factory=list)
+
+    @property
+    def tilt_ratio(self) -> float:
+        """Thigh tilt travelled / thigh rotation turned (1 = all rotation tilts it).
+
+        Exercises rotate the thigh about a horizontal axis, so every degree turned
+        tilts it; turning on the spot rotates it about the vertical, which the
+        gyro sees but gravity does not.
+        """
+        if self.thigh_speed_dps is None or len(self.t_s) < 2:
+            return 1.0
+        dt = np.diff(self.t_s)
+        turned = float(np.sum(0.5 * (self.thigh_speed_dps[1:] + self.thigh_speed_dps[:-1]) * dt))
+        tilted = float(np.sum(np.abs(np.diff(self.thigh_deg))))
+        return tilted / turned if turned > 0 else 1.0
 
     @property
     def angle_deg(self) -> np.ndarray:

@@ -66,12 +66,15 @@ class CoreSettings:
     min_touch_split_s: float = 1.5  # ... if the rep so far lasted this long (not gait)
     prefix_max_rom_deg: float = 8.0  # a smaller movement followed within ...
     prefix_gap_s: float = 1.0  # ... this long by another is the start of that one
-    max_rom_deg: float = 75.0  # larger ones are posture changes
+    max_rom_deg: float = 55.0  # larger ones are posture changes
     posture_angle_deg: float = 40.0  # still this far from rest = a new posture
     max_rep_s: float = 25.0  # excursions longer than this are not repetitions
     max_hold_s: float = 12.0  # still away from rest longer than this = new posture
     max_seated_hold_s: float = 4.5  # seated exercises have no hold: longer = not a rep
     min_movement_s: float = 0.3  # movements quicker than this are jiggling
+    gait_bumps: int = 4  # this many movements ...
+    gait_movement_s: float = 0.8  # ... each quicker than this = walking
+    min_tilt_ratio: float = 0.5  # thigh rotation that hardly tilts it = turning
     max_bumps: int = 5  # movements inside one rep (lift, adjust, lower ...)
     bump_split_ratio: float = 0.3  # a dip below this x the smaller peak splits bumps
     rebaseline_still_s: float = 2.0  # a new still posture this long becomes the baseline
