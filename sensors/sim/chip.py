@@ -56,8 +56,9 @@ class ChipParams:
             gyro_gain=gain(0.03, 0.01),
             accel_bias_g=rng.uniform(-0.04, 0.04, 3),
             gyro_bias_dps=rng.uniform(-3.0, 3.0, 3),
-            accel_noise_g=float(rng.uniform(0.002, 0.006)),
-            gyro_noise_dps=float(rng.uniform(0.03, 0.12)) * np.sqrt(dlpf / 20.0),
+            # white noise: density × √(noise bandwidth of the 2nd-order DLPF ≈ 1.57 fc)
+            accel_noise_g=float(rng.uniform(250e-6, 500e-6)) * np.sqrt(1.57 * dlpf),
+            gyro_noise_dps=float(rng.uniform(0.02, 0.06)) * np.sqrt(1.57 * dlpf),
             accel_drift_g=float(rng.uniform(0.0, 0.004)),
             gyro_drift_dps=float(rng.uniform(0.0, 0.3)),
             seed=int(rng.integers(0, 2**31 - 1)),
@@ -120,9 +121,9 @@ def jitter_times(t_s: np.ndarray, rate_hz: float, rng: np.random.Generator) -> n
 
 
 def drop_samples(n: int, duration_s: float, rate_hz: float, rng: np.random.Generator) -> np.ndarray:
-    """Boolean keep-mask: bursts of lost samples (about one burst per 15 s, 1 sample–0.4 s)."""
+    """Boolean keep-mask: bursts of lost samples (1 + one per 15 s on average, 1 sample–0.4 s)."""
     keep = np.ones(n, dtype=bool)
-    n_bursts = int(rng.poisson(max(duration_s / 15.0, 1.0)))
+    n_bursts = 1 + int(rng.poisson(duration_s / 15.0))
     for _ in range(n_bursts):
         start = int(rng.integers(1, max(n - 1, 2)))
         length = int(max(1, round(rng.exponential(0.08) * rate_hz)))

@@ -38,7 +38,7 @@ def walk(p: Patient, duration_s: float) -> None:
     assert p.posture == "standing", p.posture
     tl = p.timeline
     t0, t1 = tl.hold(duration_s)
-    stride_hz = p.u(0.82, 1.0)
+    stride_hz = p.u(0.85, 1.1)
     speed_ms = p.u(0.9, 1.4)
     heading = np.deg2rad(tl.value("pel_yaw_deg"))
     ramp = min(1.0, 0.3 * duration_s)
@@ -46,8 +46,9 @@ def walk(p: Patient, duration_s: float) -> None:
     w = 2 * np.pi * stride_hz
     flex_mid, flex_amp = p.u(8.0, 14.0), p.u(17.0, 24.0)
     knee_amp = p.u(50.0, 65.0)
-    impact_hz, impact_tau_s = p.u(12.0, 22.0), p.u(0.02, 0.04)
-    impact_m = p.u(0.0003, 0.0008)
+    impact_tau_s = p.u(0.025, 0.045)
+    impact_ms2 = p.u(5.0, 10.0)  # peak jolt at the hip
+    bounce_m = p.u(0.01, 0.018)
 
     def env(t: np.ndarray) -> np.ndarray:
         return envelope(t, t0, t1, ramp)
@@ -57,7 +58,7 @@ def walk(p: Patient, duration_s: float) -> None:
 
     tl.overlay(
         "flex_deg",
-        lambda t: env(t) * (flex_mid + flex_amp * np.cos(cyc(t)) + 3.0 * np.cos(2 * cyc(t) + 0.5)),
+        lambda t: env(t) * (flex_mid + flex_amp * np.cos(cyc(t)) + 1.5 * np.cos(2 * cyc(t) + 0.5)),
     )
     tl.overlay(
         "knee_deg",
@@ -69,21 +70,18 @@ def walk(p: Patient, duration_s: float) -> None:
             )
         ),
     )
-    tl.overlay("pel_z_m", lambda t: env(t) * 0.02 * np.cos(2 * cyc(t)))
+    # the pelvis is lowest at heel strike (double support) and highest at mid-stance
+    tl.overlay("pel_z_m", lambda t: -env(t) * bounce_m * np.cos(2 * cyc(t)))
     tl.overlay("pel_roll_deg", lambda t: env(t) * 4.0 * np.sin(cyc(t)))
     tl.overlay("pel_yaw_deg", lambda t: env(t) * 4.0 * np.cos(cyc(t) + 0.3))
 
     def impacts(t: np.ndarray) -> np.ndarray:
-        # a damped ring after every heel strike (twice per stride, own leg stronger)
+        # heel strike (twice per stride, own leg stronger): a displacement A·s²·e^(−s/τ)
+        # whose acceleration is a sharp upward jolt (2A) with a small rebound and
+        # no net change of velocity or position
         since = np.mod(cyc(t), np.pi) / w
         own = np.where(np.mod(cyc(t), 2 * np.pi) < np.pi, 1.0, 0.5)
-        return (
-            env(t)
-            * own
-            * impact_m
-            * np.exp(-since / impact_tau_s)
-            * np.sin(2 * np.pi * impact_hz * since)
-        )
+        return env(t) * own * impact_ms2 / 2.0 * since**2 * np.exp(-since / impact_tau_s)
 
     tl.overlay("pel_z_m", impacts)
 

@@ -137,8 +137,12 @@ def seated_leg_kick_rep(p: Patient, i: int, n: int) -> None:
     cls = _tempo_class(p, p.profile.p_fast, p.profile.p_ambiguous)
     total_s = {"slow": SLOW_KICK_S, "fast": FAST_KICK_S, "ambiguous": AMBIGUOUS_KICK_S}[cls]
     total = p.u(*total_s) * (_tempo_scale(fat) if cls == "slow" else 1.0)
-    w = p.rng.dirichlet([4.0, 0.6, 5.0, 1.2 * p.profile.hold_scale + 0.05, 4.5])
-    back_s, pause_s, forward_s, hold_s, return_s = (float(x) * total for x in w)
+    # each movement phase takes at least 0.3 s; the rest of the time is shared out
+    w = p.rng.dirichlet([6.0, 0.8, 7.0, 1.5 * p.profile.hold_scale + 0.05, 6.0])
+    floor = np.array([0.3, 0.0, 0.3, 0.0, 0.3])
+    back_s, pause_s, forward_s, hold_s, return_s = (
+        float(x) for x in floor + w * (total - floor.sum())
+    )
     scale = _rom_scale(p, fat)
     lift = max(p.u(8.0, 25.0) * scale, 4.5)
     base = tl.pose()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sensors.sim.config import Profile
-from sensors.sim.timeline import Timeline, band_noise
+from sensors.sim.timeline import Timeline, band_noise, gated
 
 SEAT_HEIGHT_M = 0.48
 STAND_HEIGHT_M = 0.92
@@ -63,12 +63,13 @@ class Patient:
         for ch, k in (("flex_deg", 1.0), ("add_deg", 0.7), ("rot_deg", 0.5)):
             self.timeline.overlay(ch, band_noise(t0, t1, rms_deg * k, 0.05, 0.7, self.seed(), 1.0))
 
-    def tremor_overlay(self, t0: float, t1: float, rms_deg: float) -> None:
-        """Physiological tremor: narrow-band 6–10 Hz oscillation of the thigh."""
-        if not self.tremor or rms_deg <= 0 or t1 <= t0:
+    def tremor_overlay(self, intervals: list[tuple[float, float]], rms_deg: float) -> None:
+        """Physiological tremor (narrow band in 6–10 Hz) while muscles work: the intervals."""
+        if not self.tremor or rms_deg <= 0 or not intervals:
             return
         f0 = self.u(6.0, 9.0)
+        t0 = min(a for a, _ in intervals) - 1.0
+        t1 = max(b for _, b in intervals) + 1.0
         for ch, k in (("flex_deg", 1.0), ("add_deg", 0.6), ("rot_deg", 0.4)):
-            self.timeline.overlay(
-                ch, band_noise(t0, t1, rms_deg * k, f0, f0 + 1.0, self.seed(), 0.5)
-            )
+            noise = band_noise(t0, t1, rms_deg * k, f0, f0 + 1.0, self.seed(), 1e-3)
+            self.timeline.overlay(ch, gated(noise, intervals, 0.3))

@@ -68,6 +68,18 @@ def _pause(p: Patient, exercise: str) -> None:
     tl.hold(p.u(3.0, 6.0))
 
 
+def _held_intervals(events: list[dict[str, object]]) -> list[tuple[float, float]]:
+    """When the stretch's leg is held up: from each lift-to-hold to the next lowering."""
+    out, start = [], None
+    for e in events:
+        if e["kind"] == "leg_lift_to_hold":
+            start = float(e["end_s"])  # type: ignore[arg-type]
+        elif e["kind"] == "leg_lower" and start is not None:
+            out.append((start, float(e["start_s"])))  # type: ignore[arg-type]
+            start = None
+    return out
+
+
 def plan(cfg: SimConfig) -> Plan:
     """Decide every movement of the recording (no signals yet)."""
     rng = cfg.rng("plan")
@@ -126,11 +138,14 @@ def plan(cfg: SimConfig) -> Plan:
         tl.hold(p.u(2.0, 4.0))
     set_end = tl.now_s
 
-    tremor_rms = prof.tremor_deg * p.u(0.6, 1.4)
-    p.tremor_overlay(set_start, set_end, tremor_rms)
-    if supine:  # the leg held in the air sways and shakes more than one resting on a chair
-        p.sway(set_start, set_end, p.u(0.2, 0.6))
-        p.tremor_overlay(set_start, set_end, p.u(0.03, 0.12))
+    # tremor while the muscles work: during reps, and all the time the leg is held up
+    active = [(r.start_s - 0.2, r.end_s + 0.2) for r in p.reps]
+    if supine:
+        active += _held_intervals(p.events)
+    p.tremor_overlay(active, prof.tremor_deg * p.u(0.6, 1.4))
+    if supine:  # the leg held in the air sways more than one resting on a chair
+        for a, b in _held_intervals(p.events):
+            p.sway(a, b, p.u(0.15, 0.5))
 
     if prof.everyday_around:
         if supine:
@@ -174,7 +189,7 @@ def _wobble(
     )
     alpha = np.gradient(omega_rad_s, 1.0 / fs_hz, axis=0)
     tissue = _resonator(
-        -alpha, fs_hz, rng.uniform(7.0, 14.0), rng.uniform(0.15, 0.35), rng.uniform(3.0, 8.0)
+        -alpha, fs_hz, rng.uniform(7.0, 14.0), rng.uniform(0.15, 0.35), rng.uniform(0.5, 1.5)
     )
     return slow * DEG + tissue
 

@@ -180,3 +180,23 @@ def band_noise(
         return out
 
     return fn
+
+
+def gated(fn: Overlay, intervals: list[tuple[float, float]], ramp_s: float = 0.3) -> Overlay:
+    """``fn`` switched on only inside ``intervals`` (smooth ramps), e.g. tremor while active."""
+
+    def g(t: np.ndarray) -> np.ndarray:
+        gate = np.zeros_like(t)
+        for a, b in intervals:
+            lo, hi = np.searchsorted(t, [a, b])
+            if hi > lo:
+                gate[lo:hi] = np.maximum(gate[lo:hi], envelope(t[lo:hi], a, b, ramp_s))
+        active = gate > 0
+        out = np.zeros_like(t)
+        if active.any():
+            idx = np.flatnonzero(active)
+            sub = t[idx[0] : idx[-1] + 1]
+            out[idx[0] : idx[-1] + 1] = fn(sub)
+        return out * gate
+
+    return g
