@@ -43,7 +43,9 @@ class OrientationTracker:
         ahrs_settings = imufusion.AhrsSettings()
         ahrs_settings.gain = settings.ahrs_gain
         ahrs_settings.sample_rate = int(round(settings.grid_hz))
-        ahrs_settings.gyroscope_range = 2000.0
+        # most IMUs here run at +-500 dps: treat rates near it as clipped, so the
+        # AHRS recovers from the accelerometer instead of trusting the gyro
+        ahrs_settings.gyroscope_range = settings.gyro_clip_dps
         ahrs_settings.acceleration_rejection = 0.0  # slow movements: trust gravity
         self._ahrs.set_settings(ahrs_settings)
         self._ahrs.set_sample_period(self.dt_s)
@@ -129,8 +131,12 @@ class OrientationTracker:
             self.bias_dps = mean_g
             self.rest_gravity = _unit(a.mean(axis=0))
             self._init_ahrs(a.mean(axis=0))
-        elif float(np.linalg.norm(mean_g - self.bias_dps)) < 1.5:
-            self.bias_dps = self.bias_dps + 0.3 * (mean_g - self.bias_dps)
+        else:
+            if float(np.linalg.norm(mean_g - self.bias_dps)) < 1.5:
+                self.bias_dps = self.bias_dps + 0.3 * (mean_g - self.bias_dps)
+            # still: gravity is what the accelerometer reads; drop any error the
+            # gyro integrated during the last movement (e.g. a clipped fast kick)
+            self._init_ahrs(a.mean(axis=0))
 
     def _init_ahrs(self, acc_g: np.ndarray) -> None:
         """Restart the AHRS and let it settle on this gravity reading."""

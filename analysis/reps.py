@@ -36,13 +36,15 @@ def is_repetition(exc: Excursion, s: CoreSettings, exercise: str) -> tuple[bool,
         return False, "too_large"
     if not exc.bumps:
         return False, "no_movement"
-    if len(exc.bumps) > s.max_bumps:
+    top = max(b.peak_dps for b in exc.bumps)
+    major = [b for b in exc.bumps if b.peak_dps >= s.major_bump_ratio * top]
+    if len(major) > s.max_bumps:
         return False, "too_many_movements"
-    durations = sorted(b.duration_s for b in exc.bumps)
+    durations = sorted(b.duration_s for b in major)
     median_s = durations[len(durations) // 2]
     if median_s < s.min_movement_s:
         return False, "jiggle"  # movements far quicker than any exercise phase
-    if len(exc.bumps) >= s.gait_bumps and median_s < s.gait_movement_s:
+    if len(major) >= s.gait_bumps and median_s < s.gait_movement_s:
         return False, "gait"  # a run of quick swings: walking
     if exc.tilt_ratio < s.min_tilt_ratio:
         return False, "turning"

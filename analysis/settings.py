@@ -53,6 +53,7 @@ class CoreSettings:
     still_accel_std_g: float = 0.01  # of the low-passed accel norm
     # AHRS (imufusion) gain; low because movements are slow and gentle
     ahrs_gain: float = 0.5
+    gyro_clip_dps: float = 480.0
     # movement segmentation
     moving_speed_dps: float = 4.0  # above this (low-passed) the thigh is moving
     rest_speed_dps: float = 2.5  # below this it is still again
@@ -75,7 +76,8 @@ class CoreSettings:
     gait_bumps: int = 4  # this many movements ...
     gait_movement_s: float = 0.8  # ... each quicker than this = walking
     min_tilt_ratio: float = 0.5  # thigh rotation that hardly tilts it = turning
-    max_bumps: int = 5  # movements inside one rep (lift, adjust, lower ...)
+    max_bumps: int = 5  # major movements inside one rep (lift, adjust, lower ...)
+    major_bump_ratio: float = 0.25  # a movement this fraction of the fastest is major
     bump_split_ratio: float = 0.3  # a dip below this x the smaller peak splits bumps
     rebaseline_still_s: float = 2.0  # a new still posture this long becomes the baseline
     shank_weight: float = 1.0
