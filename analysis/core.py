@@ -33,7 +33,7 @@ from analysis.orientation import OrientationTracker, angle_from_deg
 from analysis.recognize import recognize
 from analysis.reps import is_repetition, make_rep, smoothness
 from analysis.resample import Resampler
-from analysis.segment import FWHM_FRACTION, HALF_TAU, Excursion, find_bumps
+from analysis.segment import FWHM_FRACTION, HALF_TAU, Excursion, find_bumps, moving_bumps
 from analysis.settings import (
     AUTO,
     EXERCISES,
@@ -340,7 +340,8 @@ class RepCounter:
             ended=ended,
             thigh_speed_dps=buf[:, 4],
         )
-        exc.bumps = find_bumps(exc.t_s, exc.speed_dps, self.s, self._delay_s)
+        exc.all_bumps = find_bumps(exc.t_s, exc.speed_dps, self.s, self._delay_s)
+        exc.bumps = moving_bumps(exc, exc.all_bumps, self.s.min_bump_angle_fraction)
         self.excursions.append(exc)
         ok, _why = is_repetition(exc, self.s, self.exercise)
         if not ok:

@@ -36,9 +36,9 @@ def is_repetition(exc: Excursion, s: CoreSettings, exercise: str) -> tuple[bool,
         return False, "too_large"
     if not exc.bumps:
         return False, "no_movement"
-    top = max(b.peak_dps for b in exc.bumps)
-    major = [b for b in exc.bumps if b.peak_dps >= s.major_bump_ratio * top]
-    if len(major) > s.max_bumps:
+    top = max(b.peak_dps for b in exc.all_bumps)
+    major = [b for b in exc.all_bumps if b.peak_dps >= s.major_bump_ratio * top]
+    if len(exc.bumps) > s.max_bumps:
         return False, "too_many_movements"
     durations = sorted(b.duration_s for b in major)
     median_s = durations[len(durations) // 2]

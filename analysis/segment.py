@@ -51,7 +51,8 @@ class Excursion:
     shank_deg: np.ndarray | None
     ended: str  # "returned" | "posture" | "too_long" | "gap" | "end_of_stream"
     thigh_speed_dps: np.ndarray | None = None
-    bumps: list[Bump] = field(default_factory=list)
+    bumps: list[Bump] = field(default_factory=list)  # the movements that move the limb
+    all_bumps: list[Bump] = field(default_factory=list)  # every speed bump
 
     @property
     def tilt_ratio(self) -> float:
@@ -144,3 +145,21 @@ def find_bumps(
         b = bump_from_half(ta - delay_s, tb - delay_s, float(t[ip]) - delay_s, float(w[ip]), len(g))
         bumps.append(b)
     return bumps
+
+
+def moving_bumps(exc: Excursion, bumps: list[Bump], min_fraction: float) -> list[Bump]:
+    """The bumps that really move the limb: net angle change >= fraction of the ROM.
+
+    Drops the sway of a hand-held leg and soft-tissue wobble, which show up as
+    small speed peaks but leave the angle where it was.
+    """
+    if not bumps:
+        return bumps
+    ang = exc.angle_deg
+    rom = float(ang.max())
+    keep = []
+    for b in bumps:
+        a0, a1 = np.interp([b.start_s, b.end_s], exc.t_s, ang)
+        if abs(a1 - a0) >= min_fraction * rom:
+            keep.append(b)
+    return keep or [max(bumps, key=lambda b: b.peak_dps)]
