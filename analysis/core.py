@@ -98,10 +98,14 @@ class RepCounter:
         self._base_t: np.ndarray | None = None
         self._base_s: np.ndarray | None = None
         self._still = 0
+        self._angle_win: list[tuple[float, float]] = []
+        self._band_n = max(2, round(self.s.still_band_s * self.s.grid_hz))
         self._hist: list[Sample] = []
         self._buf: list[Sample] = []
         self._announced = False
         self._live = _Live()
+        self._peak_at = 0.0
+        self._peak_as = 0.0
         self._pending: list[Sample] | None = None
         self._pending_until = 0.0
         self._rep_excursions: list[Excursion] = []
@@ -197,11 +201,11 @@ class RepCounter:
             if grav_s is not None and self._base_s is not None:
                 as_ = float(angle_from_deg(grav_s[i], self._base_s)) * self.s.shank_weight
             wi = float(w[i])
-            self._still = self._still + 1 if wi < self.s.rest_speed_dps else 0
+            self._still = self._still + 1 if self._is_still(wi, at, as_) else 0
             sample = (ti, wi, at, as_, float(w_t[i]))
             if self.state == _REST:
                 if (
-                    wi > self.s.moving_speed_dps
+                    (wi > self.s.moving_speed_dps and not self._still)
                     or at > self.s.rest_angle_deg
                     or as_ > self.s.shank_rest_angle_deg
                 ):
@@ -224,7 +228,9 @@ class RepCounter:
             # moving
             self._buf.append(sample)
             self._live_track(events)
-            near = at < self.s.rest_angle_deg and as_ < self.s.shank_rest_angle_deg
+            self._peak_at = max(self._peak_at, at)
+            self._peak_as = max(self._peak_as, as_)
+            near = self._near_rest(at, as_)
             if self._touch_down(near, at, as_, wi, events):
                 continue
             if not self._announced and (
@@ -234,7 +240,7 @@ class RepCounter:
                 events.append(RepStarted(ti))
                 events.append(PhaseChanged(ti, "moving"))
             if self._still >= self._confirm_n:
-                if at < self.s.rest_angle_deg and as_ < self.s.shank_rest_angle_deg:
+                if near:
                     self._end_excursion("returned", ti, events)
                     self.state = _REST
                 elif at >= self.s.posture_angle_deg or self._still >= self._max_hold_n:
@@ -248,6 +254,40 @@ class RepCounter:
                 self._end_excursion("too_long", ti, events)
                 self.state = _UNSETTLED
         return events
+
+    def _near_rest(self, at: float, as_: float) -> bool:
+        """Back near the rest posture: within a tolerance that grows with the rep.
+
+        A bigger movement may come back a little off where it started (the leg is
+        put down a few degrees away); the baseline then follows it at rest.
+        """
+        s = self.s
+        tol_t = min(max(s.rest_angle_deg, s.return_fraction * self._peak_at), 2 * s.rest_angle_deg)
+        tol_s = min(
+            max(s.shank_rest_angle_deg, s.return_fraction * self._peak_as),
+            2.5 * s.shank_rest_angle_deg,
+        )
+        return at < tol_t and as_ < tol_s
+
+    def _is_still(self, w: float, at: float, as_: float) -> bool:
+        """Still = (nearly) no angular speed, or the angles stay in a narrow band.
+
+        The band rule keeps a hand-held leg that sways a degree back and forth
+        'still'; the speed rule alone would see it moving all the time.
+        """
+        win = self._angle_win
+        win.append((at, as_))
+        if len(win) > self._band_n:
+            del win[0]
+        if w < self.s.rest_speed_dps:
+            return True
+        if len(win) < self._band_n:
+            return False
+        ts = [a for a, _ in win]
+        ss = [b for _, b in win]
+        return (max(ts) - min(ts) < self.s.still_band_deg) and (
+            max(ss) - min(ss) < 2.0 * self.s.still_band_deg
+        )
 
     def _touch_down(self, near: bool, at: float, as_: float, w: float, events: list[Event]) -> bool:
         """Back-to-back reps: split where the leg touched rest without stopping.
@@ -307,6 +347,8 @@ class RepCounter:
         self._announced = False
         self._live = _Live()
         self._been_away = False
+        self._peak_at = max(b[2] for b in self._buf)
+        self._peak_as = max(b[3] for b in self._buf)
         self._touch_i: int | None = None
         self._touch_w = 0.0
 

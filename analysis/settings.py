@@ -58,8 +58,11 @@ class CoreSettings:
     moving_speed_dps: float = 4.0  # above this (low-passed) the thigh is moving
     rest_speed_dps: float = 2.5  # below this it is still again
     rest_confirm_s: float = 0.4  # still for this long = arrived (rest or hold)
+    still_band_deg: float = 1.2  # or the thigh angle stays within this band ...
+    still_band_s: float = 0.6  # ... over this long (shank: twice the band)
     rest_angle_deg: float = 4.0  # within this of the baseline = back at rest
     shank_rest_angle_deg: float = 8.0  # the same for the shank (when present)
+    return_fraction: float = 0.25  # or within this x the rep's peak (capped at 2x)
     min_rom_deg: float = 3.0  # smaller thigh excursions are not repetitions ...
     min_shank_rom_deg: float = 12.0  # ... unless the shank moved this much
     touch_away_deg: float = 8.0  # after this far out, slowing near rest = rep ended
