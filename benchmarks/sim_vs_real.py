@@ -169,6 +169,19 @@ def debias(s: Sig) -> np.ndarray:
     return s.gyro_dps - np.median(g[quiet], axis=0)
 
 
+def tremor_band(s: Sig, lo_hz: float = 5.0, hi_hz: float = 11.0) -> tuple[float, float]:
+    """(gyro dps, accel g) rms in the tremor band, median over 2 s windows."""
+    sos = signal.butter(4, [lo_hz, hi_hz], btype="band", fs=s.rate_hz, output="sos")
+    assert s.gyro_dps is not None
+    n = int(2 * s.rate_hz)
+    k = len(s.accel_g) // n
+    out = []
+    for x in (s.gyro_dps, s.accel_g):
+        y = signal.sosfiltfilt(sos, x, axis=0)[: k * n].reshape(k, n, 3)
+        out.append(float(np.median(np.sqrt((y**2).sum(axis=2).mean(axis=1)))))
+    return out[0], out[1]
+
+
 def excursion_deg(gyro_dps: np.ndarray, rate_hz: float) -> float:
     """Largest rotation away from the first sample, from integrating the gyro."""
     steps = rotvec_to_matrix(gyro_dps[:-1] / RAD2DEG / rate_hz)
@@ -345,6 +358,21 @@ def build_rows(data: Path, seeds: int) -> list[tuple[str, str, str, str, str]]:
         sp(mexs, 1),
         "sim stretch (accel only)",
         quantiles(spectrum(Sig("a", s.rate_hz, s.accel_g, None))[1] for s in stretch25),
+    )
+
+    add(
+        "5–11 Hz gyro rms (dps)",
+        "YB e1+e3",
+        quantiles(tremor_band(s)[0] for s in all_yb),
+        "sim 3 exercises",
+        quantiles(tremor_band(s)[0] for s in sim25_all),
+    )
+    add(
+        "5–11 Hz accel rms (g)",
+        "YB e1+e3",
+        quantiles(tremor_band(s)[1] for s in all_yb),
+        "sim 3 exercises",
+        quantiles(tremor_band(s)[1] for s in sim25_all),
     )
 
     # 4. rep shapes

@@ -43,7 +43,7 @@ def test_metadata() -> None:
         "seed": "4",
         "condition": "normal",
     }
-    assert np.median(np.diff(res.chunk.t_s)) == pytest.approx(0.02)
+    assert np.median(np.diff(res.chunk.t_s)) == pytest.approx(0.02, rel=0.02)  # chip clock error
 
 
 def _check_truth(res) -> None:  # noqa: ANN001

@@ -38,6 +38,7 @@ class ChipParams:
     accel_drift_g: float  # rms of the slow bias drift
     gyro_drift_dps: float
     seed: int
+    clock_error: float = 0.0  # the oscillator runs at (1 + clock_error) × the nominal rate
 
     @classmethod
     def draw(cls, rng: np.random.Generator, rate_hz: float) -> ChipParams:
@@ -58,10 +59,11 @@ class ChipParams:
             gyro_bias_dps=rng.uniform(-3.0, 3.0, 3),
             # white noise: density × √(noise bandwidth of the 2nd-order DLPF ≈ 1.57 fc)
             accel_noise_g=float(rng.uniform(250e-6, 500e-6)) * np.sqrt(1.57 * dlpf),
-            gyro_noise_dps=float(rng.uniform(0.02, 0.06)) * np.sqrt(1.57 * dlpf),
+            gyro_noise_dps=float(rng.uniform(0.02, 0.08)) * np.sqrt(1.57 * dlpf),
             accel_drift_g=float(rng.uniform(0.0, 0.004)),
             gyro_drift_dps=float(rng.uniform(0.0, 0.3)),
             seed=int(rng.integers(0, 2**31 - 1)),
+            clock_error=float(rng.uniform(-0.015, 0.015)),
         )
 
     @classmethod
@@ -83,15 +85,22 @@ def dlpf(x: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarray:
 def apply_chip(
     accel_g: np.ndarray,
     gyro_dps: np.ndarray,
+    t_int_s: np.ndarray,
     fs_int_hz: float,
-    take: np.ndarray,
     t_s: np.ndarray,
     chip: ChipParams,
     ideal: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Chip outputs at internal indices ``take`` (sample instants ``t_s``) from ideal signals."""
-    acc = dlpf(accel_g, fs_int_hz, chip.dlpf_hz)[take]
-    gyr = dlpf(gyro_dps, fs_int_hz, chip.dlpf_hz)[take]
+    """Chip outputs at sample instants ``t_s`` from ideal signals on the internal grid.
+
+    The DLPF runs on the internal grid; samples are read off it by linear
+    interpolation (exact when ``t_s`` falls on the grid; the filtered signal has
+    nothing near the grid's Nyquist frequency, so the error is negligible).
+    """
+    acc_f = dlpf(accel_g, fs_int_hz, chip.dlpf_hz)
+    gyr_f = dlpf(gyro_dps, fs_int_hz, chip.dlpf_hz)
+    acc = np.stack([np.interp(t_s, t_int_s, acc_f[:, k]) for k in range(3)], -1)
+    gyr = np.stack([np.interp(t_s, t_int_s, gyr_f[:, k]) for k in range(3)], -1)
     if ideal:
         return acc, gyr
     rng = np.random.default_rng(chip.seed)

@@ -20,7 +20,7 @@ class Profile:
     p_hold_ambiguous: float = 0.10
     p_partial: float = 0.05  # share of small-ROM reps (still reps)
     fatigue: float = 0.15  # 0..1: how much ROM and tempo fall by the end of the set
-    tremor_deg: float = 0.03  # physiological tremor amplitude on the thigh (deg)
+    tremor_deg: float = 0.012  # physiological tremor of the thigh about the hip (deg rms)
     rest_s: tuple[float, float] = (0.8, 3.0)  # still time between reps
     hold_scale: float = 1.0  # multiplies the top hold of raises/kicks
     p_pause: float = 0.0  # chance of a long pause (with fidgeting) after a rep
@@ -39,7 +39,7 @@ CONDITION_PROFILES: dict[str, Profile] = {
     ),
     "partial": Profile(p_partial=0.5),
     "fatigue": Profile(fatigue=0.8),
-    "tremor": Profile(tremor_deg=0.2),
+    "tremor": Profile(tremor_deg=0.08),
     "pauses": Profile(p_pause=0.35, rest_s=(1.0, 5.0)),
     "jitter_gaps": Profile(jitter=True, gaps=True),
     "low_rate": Profile(rate_hz=25.0),

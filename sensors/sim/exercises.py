@@ -116,7 +116,8 @@ def seated_leg_raise_rep(p: Patient, i: int, n: int) -> None:
         add_deg=base["add_deg"] + p.u(-3.0, 3.0),
         rot_deg=base["rot_deg"] + p.u(-5.0, 5.0),
     )
-    tl.hold(hold_s)
+    # the lifted leg sags a little while held (slow: still by any reasonable measure)
+    tl.move(hold_s, flex_deg=tl.value("flex_deg") - p.u(0.0, 0.35) * hold_s)
     _, t1 = tl.move(
         lower_s,
         flex_deg=p.rest_flex_deg + p.rng.normal(0.0, 0.6),
@@ -233,7 +234,8 @@ def raised_leg_stretch_rep(p: Patient, i: int, n: int) -> None:
         add_deg=held_add + across,
         rot_deg=tl.value("rot_deg") + p.u(-4.0, 4.0),
     )
-    tl.hold(hold_s)
+    # the stretch creeps: the knee gives a little more while held
+    tl.move(hold_s, knee_deg=max(tl.value("knee_deg") - p.u(0.0, 0.8) * hold_s, 0.0))
     _, t1 = tl.move(
         release_s,
         knee_deg=p.held_knee_deg + p.rng.normal(0, 4.0),

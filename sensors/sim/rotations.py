@@ -11,34 +11,33 @@ import numpy as np
 DEG = np.pi / 180.0
 
 
-def rot_x(angle_rad: np.ndarray) -> np.ndarray:
-    """Rotation about x by ``angle_rad`` (N,) → (N, 3, 3)."""
+def _axis_rotation(angle_rad: np.ndarray, i: int, j: int) -> np.ndarray:
+    """Rotation in the (i, j) plane, i.e. about the remaining axis: (N,) → (N, 3, 3)."""
     a = np.asarray(angle_rad, dtype=np.float64)
     c, s = np.cos(a), np.sin(a)
-    o, z = np.ones_like(a), np.zeros_like(a)
-    return np.stack(
-        [np.stack([o, z, z], -1), np.stack([z, c, -s], -1), np.stack([z, s, c], -1)], -2
-    )
+    out = np.zeros(a.shape + (3, 3))
+    k = 3 - i - j
+    out[..., k, k] = 1.0
+    out[..., i, i] = c
+    out[..., j, j] = c
+    out[..., i, j] = -s
+    out[..., j, i] = s
+    return out
+
+
+def rot_x(angle_rad: np.ndarray) -> np.ndarray:
+    """Rotation about x by ``angle_rad`` (N,) → (N, 3, 3)."""
+    return _axis_rotation(angle_rad, 1, 2)
 
 
 def rot_y(angle_rad: np.ndarray) -> np.ndarray:
     """Rotation about y by ``angle_rad`` (N,) → (N, 3, 3)."""
-    a = np.asarray(angle_rad, dtype=np.float64)
-    c, s = np.cos(a), np.sin(a)
-    o, z = np.ones_like(a), np.zeros_like(a)
-    return np.stack(
-        [np.stack([c, z, s], -1), np.stack([z, o, z], -1), np.stack([-s, z, c], -1)], -2
-    )
+    return _axis_rotation(angle_rad, 2, 0)
 
 
 def rot_z(angle_rad: np.ndarray) -> np.ndarray:
     """Rotation about z by ``angle_rad`` (N,) → (N, 3, 3)."""
-    a = np.asarray(angle_rad, dtype=np.float64)
-    c, s = np.cos(a), np.sin(a)
-    o, z = np.ones_like(a), np.zeros_like(a)
-    return np.stack(
-        [np.stack([c, -s, z], -1), np.stack([s, c, z], -1), np.stack([z, z, o], -1)], -2
-    )
+    return _axis_rotation(angle_rad, 0, 1)
 
 
 def rotvec_to_matrix(rv: np.ndarray) -> np.ndarray:

@@ -29,7 +29,7 @@ from sensors.sim.exercises import (
 )
 from sensors.sim.patient import Patient
 from sensors.sim.rotations import DEG, angle_between, body_rate, random_rotation
-from sensors.sim.timeline import Timeline, band_noise
+from sensors.sim.timeline import Timeline, band_noise, gated, min_jerk
 from sensors.sim.truth import RepTruth, SetTruth
 
 MIN_INTERNAL_HZ = 400.0
@@ -48,9 +48,12 @@ class SimResult:
 
 @dataclass
 class Plan:
+    """The planned recording: the patient's timeline and when muscles are working."""
+
     patient: Patient
     set_start_s: float
     set_end_s: float
+    active: list[tuple[float, float]]
 
 
 def _pause(p: Patient, exercise: str) -> None:
@@ -94,7 +97,7 @@ def plan(cfg: SimConfig) -> Plan:
         p.timeline.hold(p.u(1.0, 4.0))
         ev.everyday_chain(p, p.u(40.0, 100.0))
         p.timeline.hold(p.u(0.5, 2.0))
-        return Plan(p, 0.0, 0.0)
+        return Plan(p, 0.0, 0.0, [])
 
     exercise = cfg.exercise
     assert exercise is not None
@@ -158,7 +161,7 @@ def plan(cfg: SimConfig) -> Plan:
         ev.stand_still(p, p.u(0.5, 2.0))
     else:
         tl.hold(p.u(0.3, 1.0))
-    return Plan(p, set_start, set_end)
+    return Plan(p, set_start, set_end, active)
 
 
 def _resonator(
@@ -174,23 +177,41 @@ def _resonator(
 
 
 def _wobble(
-    rng: np.random.Generator, t: np.ndarray, omega_rad_s: np.ndarray, fs_hz: float, enabled: bool
+    rng: np.random.Generator,
+    t: np.ndarray,
+    omega_rad_s: np.ndarray,
+    fs_hz: float,
+    enabled: bool,
+    active: list[tuple[float, float]],
 ) -> np.ndarray | None:
-    """Sensor-on-skin rotation (N, 3) rad: slow strap slip plus soft-tissue ringing."""
+    """Sensor-on-skin rotation (N, 3) rad: slow strap creep, sudden slips, soft-tissue ringing.
+
+    Creep: band-limited drift of 0.3–1.2° rms below 0.05 Hz. Slips: about one per
+    minute, a 0.5–2.5° step over 0.1–0.3 s about a random axis. Soft tissue: a
+    damped 7–14 Hz resonator driven by the segment's angular acceleration, so it
+    rings only after quick movements. Muscle vibration: while the muscles under
+    the strap work (``active``), 0.005–0.03° rms of 6–14 Hz local rocking.
+    """
     if not enabled:
         return None
     slip_deg = rng.uniform(0.3, 1.2)
+    seeds = rng.integers(0, 2**31 - 1, 3)
     slow = np.stack(
-        [
-            band_noise(-10, 1e5, slip_deg, 0.002, 0.05, int(rng.integers(2**31)), 1e-6)(t)
-            for _ in range(3)
-        ],
-        -1,
+        [band_noise(-10, 1e5, slip_deg, 0.002, 0.05, int(sd), 1e-6)(t) for sd in seeds], -1
     )
+    for _ in range(int(rng.poisson(max(t[-1] - t[0], 0.0) / 60.0))):
+        t_slip = rng.uniform(t[0], t[-1])
+        axis = rng.normal(size=3)
+        step = axis / np.linalg.norm(axis) * rng.uniform(0.5, 2.5)
+        slow += min_jerk((t - t_slip) / rng.uniform(0.1, 0.3))[:, None] * step
+    if active:
+        vib_deg = rng.uniform(0.005, 0.03)
+        for k in range(3):
+            noise = band_noise(t[0], t[-1], vib_deg, 6.0, 14.0, int(rng.integers(2**31)), 1e-3)
+            slow[:, k] += gated(noise, active, 0.3)(t)
     alpha = np.gradient(omega_rad_s, 1.0 / fs_hz, axis=0)
-    tissue = _resonator(
-        -alpha, fs_hz, rng.uniform(7.0, 14.0), rng.uniform(0.15, 0.35), rng.uniform(0.5, 1.5)
-    )
+    f0, zeta, gain = rng.uniform(7.0, 14.0), rng.uniform(0.15, 0.35), rng.uniform(0.5, 1.5)
+    tissue = _resonator(-alpha, fs_hz, f0, zeta, gain)
     return slow * DEG + tissue
 
 
@@ -229,22 +250,23 @@ def simulate(cfg: SimConfig) -> SimResult:
     r_th, hip, knee = thigh_pose(ch, cfg.leg, body)
     om_th = body_rate(r_th, fs)
     thigh_mount = _mount(rng, cfg.strap, 0.15, 0.30, rng.uniform(0.06, 0.08), side)
-    wob = _wobble(rng, t_int, om_th, fs, cfg.wobble)
+    wob = _wobble(rng, t_int, om_th, fs, cfg.wobble, pl.active)
     acc_i, gyr_i = ideal_imu(r_th, hip, thigh_mount, fs, wob)
 
-    take = np.arange(n_pre, n_int, m)
-    t_out = t_int[take]
     chip = ChipParams.draw(rng, rate) if cfg.noise else ChipParams.ideal(rate)
-    acc, gyr = apply_chip(acc_i, gyr_i, fs, take, t_out, chip, not cfg.noise)
+    # the chip's own oscillator sets the true sample instants (t_s is authoritative)
+    true_rate = rate * (1.0 + chip.clock_error)
+    t_out = np.arange(int(math.floor(t_end * true_rate)) + 1) / true_rate
+    acc, gyr = apply_chip(acc_i, gyr_i, t_int, fs, t_out, chip, not cfg.noise)
 
     sh_acc = sh_gyr = None
     if cfg.shank:
         r_sh = shank_rotation(r_th, ch["knee_deg"])
         shank_mount = _mount(rng, cfg.strap, 0.10, 0.30, rng.uniform(0.04, 0.055), side)
-        wob_sh = _wobble(rng, t_int, body_rate(r_sh, fs), fs, cfg.wobble)
+        wob_sh = _wobble(rng, t_int, body_rate(r_sh, fs), fs, cfg.wobble, pl.active)
         sa_i, sg_i = ideal_imu(r_sh, knee, shank_mount, fs, wob_sh)
         chip_sh = ChipParams.draw(rng, rate) if cfg.noise else ChipParams.ideal(rate)
-        sh_acc, sh_gyr = apply_chip(sa_i, sg_i, fs, take, t_out, chip_sh, not cfg.noise)
+        sh_acc, sh_gyr = apply_chip(sa_i, sg_i, t_int, fs, t_out, chip_sh, not cfg.noise)
 
     # truth: ROM = largest thigh rotation away from its orientation at the start of the rep
     reps = []
