@@ -106,6 +106,7 @@ class RepCounter:
         self._live = _Live()
         self._peak_at = 0.0
         self._peak_as = 0.0
+        self._came_near = False
         self._pending: list[Sample] | None = None
         self._pending_until = 0.0
         self._rep_excursions: list[Excursion] = []
@@ -216,7 +217,7 @@ class RepCounter:
                         self._flush_pending(ti, events)
                     if self._pending is None and len(self._hist) > 2 * self._preroll_n:
                         del self._hist[: -self._preroll_n]
-                    if self._still:
+                    if wi < self.s.rest_speed_dps:
                         self._refine_baseline(ut, None if grav_s is None else grav_s[i])
                 continue
             if self.state == _UNSETTLED:
@@ -231,6 +232,10 @@ class RepCounter:
             self._peak_at = max(self._peak_at, at)
             self._peak_as = max(self._peak_as, as_)
             near = self._near_rest(at, as_)
+            if at + as_ >= 0.8 * (self._peak_at + self._peak_as):
+                self._came_near = False  # at the far end again
+            elif near:
+                self._came_near = True
             if self._touch_down(near, at, as_, wi, events):
                 continue
             if not self._announced and (
@@ -240,8 +245,11 @@ class RepCounter:
                 events.append(RepStarted(ti))
                 events.append(PhaseChanged(ti, "moving"))
             if self._still >= self._confirm_n:
-                if near:
+                if near or (self._came_near and at + as_ < 0.7 * (self._peak_at + self._peak_as)):
+                    # back at rest, or came back to rest and settled a little off it
                     self._end_excursion("returned", ti, events)
+                    # the leg settled here: this is the rest posture from now on
+                    self._set_baseline(ut, None if grav_s is None else grav_s[i])
                     self.state = _REST
                 elif at >= self.s.posture_angle_deg or self._still >= self._max_hold_n:
                     self._end_excursion("posture", ti, events)
@@ -328,7 +336,7 @@ class RepCounter:
     def _refine_baseline(self, ut: np.ndarray, us: np.ndarray | None) -> None:
         """While still at rest, follow slow strap slip and posture creep."""
         assert self._base_t is not None
-        k = 0.02
+        k = self.s.baseline_follow
         self._base_t = _unit_rows(self._base_t + k * (ut - self._base_t))
         if us is not None and self._base_s is not None:
             self._base_s = _unit_rows(self._base_s + k * (us - self._base_s))
@@ -347,6 +355,7 @@ class RepCounter:
         self._announced = False
         self._live = _Live()
         self._been_away = False
+        self._came_near = False
         self._peak_at = max(b[2] for b in self._buf)
         self._peak_as = max(b[3] for b in self._buf)
         self._touch_i: int | None = None

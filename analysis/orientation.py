@@ -88,7 +88,9 @@ class OrientationTracker:
             bias = self.bias_dps if self.bias_dps is not None else lp_gyro[sl].mean(axis=0)
             speed[sl] = np.linalg.norm(lp_gyro[sl] - bias, axis=1)
             if self.calibrated:
-                grav[sl] = self._run_ahrs(acc_g[sl], gyro_dps[sl])
+                # low-passed accel: tremor and impacts shake the accelerometer, not
+                # the direction of gravity
+                grav[sl] = self._run_ahrs(lp_acc[sl], gyro_dps[sl])
             self._win_acc.append(lp_acc[sl])
             self._win_gyr.append(lp_gyro[sl])
             self._win_fill += take

@@ -62,6 +62,7 @@ class CoreSettings:
     still_band_s: float = 0.6  # ... over this long (shank: twice the band)
     rest_angle_deg: float = 4.0  # within this of the baseline = back at rest
     shank_rest_angle_deg: float = 8.0  # the same for the shank (when present)
+    baseline_follow: float = 0.003  # per still sample at rest: follows slow strap slip
     return_fraction: float = 0.25  # or within this x the rep's peak (capped at 2x)
     min_rom_deg: float = 3.0  # smaller thigh excursions are not repetitions ...
     min_shank_rom_deg: float = 12.0  # ... unless the shank moved this much
