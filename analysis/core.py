@@ -47,8 +47,10 @@ from sensors.chunk import ImuChunk
 
 _WAIT, _REST, _MOVING, _UNSETTLED = "wait", "rest", "moving", "unsettled"
 
-# one grid sample: (t_s, speed_dps, thigh_deg, shank_deg, thigh_speed_dps)
-Sample = tuple[float, float, float, float, float]
+# one grid sample: (t_s, speed_dps, thigh_deg, shank_deg, thigh_speed_dps,
+#                  thigh gravity x, y, z) -- the gravity direction is kept for the
+# shape features of exercise recognition
+Sample = tuple[float, float, float, float, float, float, float, float]
 
 
 def _unit_rows(v: np.ndarray) -> np.ndarray:
@@ -203,7 +205,7 @@ class RepCounter:
                 as_ = float(angle_from_deg(grav_s[i], self._base_s)) * self.s.shank_weight
             wi = float(w[i])
             self._still = self._still + 1 if self._is_still(wi, at, as_) else 0
-            sample = (ti, wi, at, as_, float(w_t[i]))
+            sample = (ti, wi, at, as_, float(w_t[i]), float(ut[0]), float(ut[1]), float(ut[2]))
             if self.state == _REST:
                 if (
                     (wi > self.s.moving_speed_dps and not self._still)
@@ -382,7 +384,7 @@ class RepCounter:
         self, buf_list: list[Sample], ended: str, t_now: float,
         events: list[Event],
     ) -> None:
-        buf = np.array(buf_list) if buf_list else np.zeros((0, 5))
+        buf = np.array(buf_list) if buf_list else np.zeros((0, 8))
         exc = Excursion(
             t_s=buf[:, 0],
             speed_dps=buf[:, 1],
@@ -390,6 +392,8 @@ class RepCounter:
             shank_deg=buf[:, 3] if self._has_shank else None,
             ended=ended,
             thigh_speed_dps=buf[:, 4],
+            thigh_gravity=buf[:, 5:8],
+            base_gravity=self._base_t.copy() if self._base_t is not None else None,
         )
         exc.all_bumps = find_bumps(exc.t_s, exc.speed_dps, self.s, self._delay_s)
         exc.bumps = moving_bumps(exc, exc.all_bumps, self.s.min_bump_angle_fraction)

@@ -51,8 +51,25 @@ class Excursion:
     shank_deg: np.ndarray | None
     ended: str  # "returned" | "posture" | "too_long" | "gap" | "end_of_stream"
     thigh_speed_dps: np.ndarray | None = None
+    thigh_gravity: np.ndarray | None = None  # (N, 3) unit vectors, sensor frame
+    base_gravity: np.ndarray | None = None  # the rest posture it left
     bumps: list[Bump] = field(default_factory=list)  # the movements that move the limb
     all_bumps: list[Bump] = field(default_factory=list)  # every speed bump
+
+    def signed_thigh_deg(self) -> np.ndarray:
+        """Thigh angle signed along the excursion's main direction (+ = toward the peak).
+
+        Negative values mean the thigh first went the other way (the kick's
+        back swing); a raise or a stretch stays positive.
+        """
+        if self.thigh_gravity is None or self.base_gravity is None or len(self.t_s) == 0:
+            return self.thigh_deg
+        d = self.thigh_gravity - self.base_gravity
+        main = d[int(np.argmax(self.thigh_deg))]
+        n = float(np.linalg.norm(main))
+        if n == 0:
+            return self.thigh_deg
+        return np.degrees(d @ (main / n))
 
     @property
     def tilt_ratio(self) -> float:
