@@ -101,6 +101,7 @@ class RepCounter:
         self._base_s: np.ndarray | None = None
         self._still = 0
         self._angle_win: list[tuple[float, float]] = []
+        self._still_from: tuple[np.ndarray, np.ndarray | None] = (np.zeros(3), None)
         self._band_n = max(2, round(self.s.still_band_s * self.s.grid_hz))
         self._hist: list[Sample] = []
         self._buf: list[Sample] = []
@@ -205,6 +206,8 @@ class RepCounter:
                 as_ = float(angle_from_deg(grav_s[i], self._base_s)) * self.s.shank_weight
             wi = float(w[i])
             self._still = self._still + 1 if self._is_still(wi, at, as_) else 0
+            if self._still == 1:  # where this still period began: the candidate rest posture
+                self._still_from = (ut, None if grav_s is None else grav_s[i])
             sample = (ti, wi, at, as_, float(w_t[i]), float(ut[0]), float(ut[1]), float(ut[2]))
             if self.state == _REST:
                 if (
@@ -250,8 +253,9 @@ class RepCounter:
                 if near or (self._came_near and at + as_ < 0.7 * (self._peak_at + self._peak_as)):
                     # back at rest, or came back to rest and settled a little off it
                     self._end_excursion("returned", ti, events)
-                    # the leg settled here: this is the rest posture from now on
-                    self._set_baseline(ut, None if grav_s is None else grav_s[i])
+                    # the leg settled here: this is the rest posture from now on (taken
+                    # where the stillness began, in case the next rep is already starting)
+                    self._set_baseline(*self._still_from)
                     self.state = _REST
                 elif at >= self.s.posture_angle_deg or self._still >= self._max_hold_n:
                     self._end_excursion("posture", ti, events)
