@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sensors.errors import UserError
 from sensors.sim.config import CONDITIONS, SimConfig
+from sensors.sim.engine import simulate
 from sensors.sim.files import write_result
-from sensors.sim.simulate import simulate
 from sensors.sim.truth import EXERCISES
 
 HELP = "simulate a patient doing a set with a thigh IMU; write the CSV and its truth"

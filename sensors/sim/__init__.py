@@ -9,8 +9,8 @@ See docs/simulator.md for the model, the conditions and the dataset mix.
 
 from sensors.sim.config import CONDITIONS, SimConfig
 from sensors.sim.dataset import make_dataset
+from sensors.sim.engine import SimResult, simulate
 from sensors.sim.live import SimulatedImu
-from sensors.sim.simulate import SimResult, simulate
 from sensors.sim.truth import EXERCISES, RepTruth, SetTruth
 
 __all__ = [

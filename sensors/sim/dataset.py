@@ -124,8 +124,8 @@ def _file_name(i: int, cfg: SimConfig) -> str:
 
 
 def _make_one(job: tuple[int, SimConfig, str]) -> dict[str, str]:
+    from sensors.sim.engine import simulate
     from sensors.sim.files import write_result
-    from sensors.sim.simulate import simulate
 
     i, cfg, out_dir = job
     res = simulate(cfg)

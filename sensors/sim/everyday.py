@@ -166,11 +166,11 @@ def stand_up(p: Patient) -> None:
 
 
 def jiggle(p: Patient, duration_s: float) -> None:
-    """Seated heel bouncing: the knee bobs at 3–6 Hz, the thigh rocks by 1–3°."""
+    """Seated heel bouncing: the knee bobs at 3–6 Hz, the thigh rocks by 0.3–1.5°."""
     tl = p.timeline
     t0, t1 = tl.hold(duration_s)
     f = p.u(3.0, 6.0)
-    amp = p.u(0.8, 2.5)
+    amp = p.u(0.3, 1.5)  # the knee bobs ±2–11 mm
     tl.overlay("flex_deg", sine_burst(t0, t1, amp, f, ramp_s=0.4))
     tl.overlay("knee_deg", sine_burst(t0, t1, -amp * p.u(0.5, 1.5), f, ramp_s=0.4))
     p.event("leg_jiggle", t0, t1)

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from sensors.recording import write_recording
-from sensors.sim.simulate import SimResult
+from sensors.sim.engine import SimResult
 from sensors.sim.truth import SetTruth
 
 

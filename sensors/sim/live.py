@@ -15,7 +15,7 @@ import numpy as np
 
 from sensors.chunk import ImuChunk
 from sensors.sim.config import SimConfig
-from sensors.sim.simulate import SimResult, simulate
+from sensors.sim.engine import SimResult, simulate
 from sensors.sim.truth import SetTruth
 
 
