@@ -101,6 +101,8 @@ class RepCounter:
         self._base_s: np.ndarray | None = None
         self._still = 0
         self._angle_win: list[tuple[float, float]] = []
+        self._m_prev = 0.0
+        self._m_move_start = 0.0
         self._still_from: tuple[np.ndarray, np.ndarray | None] = (np.zeros(3), None)
         self._band_n = max(2, round(self.s.still_band_s * self.s.grid_hz))
         self._hist: list[Sample] = []
@@ -109,7 +111,6 @@ class RepCounter:
         self._live = _Live()
         self._peak_at = 0.0
         self._peak_as = 0.0
-        self._came_near = False
         self._pending: list[Sample] | None = None
         self._pending_until = 0.0
         self._rep_excursions: list[Excursion] = []
@@ -205,7 +206,11 @@ class RepCounter:
             if grav_s is not None and self._base_s is not None:
                 as_ = float(angle_from_deg(grav_s[i], self._base_s)) * self.s.shank_weight
             wi = float(w[i])
+            was_still = self._still
             self._still = self._still + 1 if self._is_still(wi, at, as_) else 0
+            if was_still and not self._still:  # a movement begins here
+                self._m_move_start = self._m_prev
+            self._m_prev = at + as_
             if self._still == 1:  # where this still period began: the candidate rest posture
                 self._still_from = (ut, None if grav_s is None else grav_s[i])
             sample = (ti, wi, at, as_, float(w_t[i]), float(ut[0]), float(ut[1]), float(ut[2]))
@@ -237,10 +242,6 @@ class RepCounter:
             self._peak_at = max(self._peak_at, at)
             self._peak_as = max(self._peak_as, as_)
             near = self._near_rest(at, as_)
-            if at + as_ >= 0.8 * (self._peak_at + self._peak_as):
-                self._came_near = False  # at the far end again
-            elif near:
-                self._came_near = True
             if self._touch_down(near, at, as_, wi, events):
                 continue
             if not self._announced and (
@@ -250,8 +251,17 @@ class RepCounter:
                 events.append(RepStarted(ti))
                 events.append(PhaseChanged(ti, "moving"))
             if self._still >= self._confirm_n:
-                if near or (self._came_near and at + as_ < 0.7 * (self._peak_at + self._peak_as)):
-                    # back at rest, or came back to rest and settled a little off it
+                peak_m, m_now = self._peak_at + self._peak_as, at + as_
+                if (
+                    near
+                    or m_now <= self.s.settle_fraction * peak_m
+                    or (
+                        self._m_move_start - m_now >= self.s.return_move_fraction * peak_m
+                        and m_now <= (1.0 - self.s.return_move_fraction) * peak_m
+                    )
+                ):
+                    # back at rest, or came most of the way back and settled there, or
+                    # the last movement was a big one back toward rest
                     self._end_excursion("returned", ti, events)
                     # the leg settled here: this is the rest posture from now on (taken
                     # where the stillness began, in case the next rep is already starting)
@@ -361,7 +371,6 @@ class RepCounter:
         self._announced = False
         self._live = _Live()
         self._been_away = False
-        self._came_near = False
         self._peak_at = max(b[2] for b in self._buf)
         self._peak_as = max(b[3] for b in self._buf)
         self._touch_i: int | None = None

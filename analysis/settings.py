@@ -63,6 +63,8 @@ class CoreSettings:
     rest_angle_deg: float = 4.0  # within this of the baseline = back at rest
     shank_rest_angle_deg: float = 8.0  # the same for the shank (when present)
     baseline_follow: float = 0.003  # per still sample at rest: follows slow strap slip
+    settle_fraction: float = 0.45  # still at <= this x the peak = came back (new rest)
+    return_move_fraction: float = 0.4  # or its last movement came back this x the peak
     return_fraction: float = 0.25  # or within this x the rep's peak (capped at 2x)
     min_rom_deg: float = 3.0  # smaller thigh excursions are not repetitions ...
     min_shank_rom_deg: float = 12.0  # ... unless the shank moved this much
