@@ -136,7 +136,7 @@ def rest_noise(s: Sig, win_s: float = 2.0, quiet_frac: float = 0.1) -> tuple[flo
 
 
 def ranges(s: Sig) -> tuple[float, float, float]:
-    """(p99 |gyro| dps, p0.5 |a| g, p99.5 |a| g)."""
+    """(p99 ‖gyro‖ dps, p0.5 ‖a‖ g, p99.5 ‖a‖ g)."""
     mag = np.linalg.norm(s.accel_g, axis=1)
     g = np.linalg.norm(s.gyro_dps, axis=1) if s.gyro_dps is not None else np.array([np.nan])
     return (
@@ -322,28 +322,28 @@ def build_rows(data: Path, seeds: int) -> list[tuple[str, str, str, str, str]]:
     kick25 = [as_sig(r, "sim") for r in sim25["seated_leg_kick"]]
     stretch25 = [as_sig(r, "sim") for r in sim25["raised_leg_stretch"]]
     add(
-        "p99 |gyro| (dps)",
+        "p99 ‖gyro‖ (dps)",
         "YB e1 seated knee ext.",
         rg(yb1, 0),
         "sim seated_leg_raise",
         rg(raise25, 0),
     )
     add(
-        "p99 |gyro| (dps)",
+        "p99 ‖gyro‖ (dps)",
         "YB e1 seated knee ext.",
         rg(yb1, 0),
         "sim seated_leg_kick",
         rg(kick25, 0),
     )
     add(
-        "p99 |gyro| (dps)",
+        "p99 ‖gyro‖ (dps)",
         "YB e3 supine leg raise",
         rg(yb3, 0),
         "sim raised_leg_stretch",
         rg(stretch25, 0),
     )
-    add("|a| p0.5 (g)", "YB e1+e3", rg(all_yb, 1), "sim 3 exercises", rg(sim25_all, 1))
-    add("|a| p99.5 (g)", "YB e1+e3", rg(all_yb, 2), "sim 3 exercises", rg(sim25_all, 2))
+    add("‖a‖ p0.5 (g)", "YB e1+e3", rg(all_yb, 1), "sim 3 exercises", rg(sim25_all, 1))
+    add("‖a‖ p99.5 (g)", "YB e1+e3", rg(all_yb, 2), "sim 3 exercises", rg(sim25_all, 2))
 
     # 3. spectra
     def sp(sigs: list[Sig], k: int) -> str:
@@ -375,17 +375,8 @@ def build_rows(data: Path, seeds: int) -> list[tuple[str, str, str, str, str]]:
         quantiles(tremor_band(s)[1] for s in sim25_all),
     )
 
-    # 4. rep shapes
-    for e in (1, 3):
-        s1 = yb[e][0]
-        for typ, label in ((1, "correct"), (2, "fast"), (3, "low ampl.")):
-            reps = [(a, b) for t, a, b in yurtman_reps(data, e) if t == typ]
-            dur = [(b - a + 1) / 25.0 for a, b in reps]
-            g1 = debias(s1)
-            exc = [excursion_deg(g1[a : b + 1], 25.0) for a, b in reps]
-            add(f"rep duration (s), {label}", f"YB s1 e{e}", quantiles(dur), "", "")
-            add(f"thigh excursion (deg), {label}", f"YB s1 e{e}", quantiles(exc), "", "")
-    for ex, results in sim25.items():
+    # 4. rep shapes: real reps of all three execution types (correct, fast, low amplitude)
+    def sim_reps(results: list) -> tuple[list[float], list[float], list[float]]:
         dur, exc, rom = [], [], []
         for res in results:
             t = res.chunk.t_s
@@ -395,9 +386,25 @@ def build_rows(data: Path, seeds: int) -> list[tuple[str, str, str, str, str]]:
                 dur.append(r.end_s - r.start_s)
                 exc.append(excursion_deg(gd[i0 : i1 + 1], 25.0))
                 rom.append(r.rom_deg)
-        add("rep duration (s)", "", "", f"sim {ex}", quantiles(dur))
-        add("thigh excursion (deg), gyro", "", "", f"sim {ex}", quantiles(exc))
-        add("thigh ROM (deg), truth", "", "", f"sim {ex}", quantiles(rom))
+        return dur, exc, rom
+
+    pairs = ((1, "seated_leg_raise"), (1, "seated_leg_kick"), (3, "raised_leg_stretch"))
+    for e, sim_ex in pairs:
+        s1 = yb[e][0]
+        g1 = debias(s1)
+        reps = [(a, b) for _, a, b in yurtman_reps(data, e)]
+        dur = [(b - a + 1) / 25.0 for a, b in reps]
+        exc = [excursion_deg(g1[a : b + 1], 25.0) for a, b in reps]
+        sdur, sexc, srom = sim_reps(sim25[sim_ex])
+        src = f"YB s1 e{e}, 30 reps"
+        add("rep duration (s)", src, quantiles(dur), f"sim {sim_ex}", quantiles(sdur))
+        add(
+            "thigh excursion (deg)",
+            src,
+            quantiles(exc),
+            f"sim {sim_ex}",
+            f"{quantiles(sexc)}; truth ROM {quantiles(srom)}",
+        )
 
     # 5. everyday movements
     hug_up = [window(hug, a, b, "up") for a, b in label_runs(hug_act, 7)]
@@ -405,7 +412,7 @@ def build_rows(data: Path, seeds: int) -> list[tuple[str, str, str, str, str]]:
     sim_up = sim_windows(every59, "stand_up")
     sim_down = sim_windows(every59, "sit_down")
     add(
-        "stand-up peak |gyro| (dps)",
+        "stand-up peak ‖gyro‖ (dps)",
         "HuGaDB",
         quantiles(ranges(s)[0] for s in hug_up),
         "sim stand_up",
@@ -419,14 +426,14 @@ def build_rows(data: Path, seeds: int) -> list[tuple[str, str, str, str, str]]:
         quantiles(len(s.accel_g) / s.rate_hz for s in sim_up),
     )
     add(
-        "sit-down peak |gyro| (dps)",
+        "sit-down peak ‖gyro‖ (dps)",
         "HuGaDB",
         quantiles(ranges(s)[0] for s in hug_down),
         "sim sit_down",
         quantiles(ranges(s)[0] for s in sim_down),
     )
     add(
-        "sit-to-stand p99 |gyro| (dps)",
+        "sit-to-stand p99 ‖gyro‖ (dps)",
         "EUROBENCH IMU3 (fast 5STS)",
         rg(euro, 0),
         "sim stand_up",
@@ -434,21 +441,21 @@ def build_rows(data: Path, seeds: int) -> list[tuple[str, str, str, str, str]]:
     )
     sim_walk = sim_windows(every, "walk")
     add(
-        "walking p99 |gyro| (dps)",
+        "walking p99 ‖gyro‖ (dps)",
         "CMU Walk (6 cycles)",
         quantiles(ranges(s)[0] for s in walk),
         "sim walk",
         rg(sim_walk, 0),
     )
     add(
-        "walking |a| p99.5 (g)",
+        "walking ‖a‖ p99.5 (g)",
         "CMU Walk",
         quantiles(ranges(s)[2] for s in walk),
         "sim walk",
         rg(sim_walk, 2),
     )
     add(
-        "walking |a| p0.5 (g)",
+        "walking ‖a‖ p0.5 (g)",
         "CMU Walk",
         quantiles(ranges(s)[1] for s in walk),
         "sim walk",

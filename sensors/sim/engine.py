@@ -3,7 +3,7 @@
 (This module is ``sensors.sim.engine``; ``sensors.sim.simulate`` is the function.)
 
 Pipeline: plan (movement generators → pose timeline + planned reps) → render the
-timeline on an internal grid (≥ 400 Hz, an integer multiple of the output rate)
+timeline on an internal grid (≥ 300 Hz, an integer multiple of the output rate)
 → rigid-body kinematics of thigh and shank → strap mount and soft-tissue wobble
 → chip (DLPF, sampling, errors, quantisation) → recording chain (jitter, gaps).
 Everything is vectorised; the only loops are over reps and movement segments.
@@ -34,7 +34,7 @@ from sensors.sim.rotations import DEG, angle_between, body_rate, random_rotation
 from sensors.sim.timeline import Timeline, band_noise, gate, min_jerk
 from sensors.sim.truth import RepTruth, SetTruth
 
-MIN_INTERNAL_HZ = 400.0
+MIN_INTERNAL_HZ = 300.0
 PRE_ROLL_S = 0.25
 
 
