@@ -97,6 +97,8 @@ class RepCounter:
         self._max_len_n = round(self.s.max_rep_s * self.s.grid_hz)
         self._preroll_n = round(2.0 * self.s.grid_hz)
         self.state = _WAIT
+        self._precal: list[tuple[int, np.ndarray, np.ndarray, bool]] = []
+        self._n_grid = 0
         self._base_t: np.ndarray | None = None
         self._base_s: np.ndarray | None = None
         self._still = 0
@@ -178,6 +180,44 @@ class RepCounter:
 
     # -- per block ---------------------------------------------------------------
     def _process(self, t: np.ndarray, v: np.ndarray, reset: bool) -> list[Event]:
+        if self.state != _WAIT:
+            return self._run(t, v, reset)
+        # not calibrated yet: keep the samples, so that once the first still second
+        # is found everything before it is analysed too (a set may start at once)
+        self._precal.append((self._n_grid, t, v, reset))
+        self._n_grid += len(t)
+        self._thigh.process(v[:, 0:3], v[:, 3:6], reset)
+        if self._shank is not None:
+            self._shank.process(v[:, 6:9], v[:, 9:12], reset)
+        trackers = [self._thigh] + ([self._shank] if self._shank is not None else [])
+        if not all(tr.calibrated for tr in trackers):
+            self._trim_precal(self._n_grid)
+            return []
+        cal_at = max(tr.calibrated_at for tr in trackers)
+        self._trim_precal(cal_at)
+        blocks, self._precal = self._precal, []
+        self._thigh = self._thigh.precalibrated_copy()
+        if self._shank is not None:
+            self._shank = self._shank.precalibrated_copy()
+        self._base_t = self._thigh.rest_gravity
+        self._base_s = None if self._shank is None else self._shank.rest_gravity
+        self.state = _REST
+        events: list[Event] = [Calibrated(float(blocks[0][1][0]))]
+        for _, tb, vb, rb in blocks:
+            events += self._run(tb, vb, rb)
+        return events
+
+    def _trim_precal(self, upto: int) -> None:
+        """Keep at most ``max_precal_s`` of samples before grid index ``upto``."""
+        first = upto - round(self.s.max_precal_s * self.s.grid_hz)
+        while self._precal and self._precal[0][0] + len(self._precal[0][1]) <= first:
+            self._precal.pop(0)
+        if self._precal and self._precal[0][0] < first:
+            i0, tb, vb, rb = self._precal[0]
+            k = first - i0
+            self._precal[0] = (first, tb[k:], vb[k:], False)
+
+    def _run(self, t: np.ndarray, v: np.ndarray, reset: bool) -> list[Event]:
         events: list[Event] = []
         grav_t, w_t = self._thigh.process(v[:, 0:3], v[:, 3:6], reset)
         if self._shank is not None:
@@ -193,13 +233,6 @@ class RepCounter:
             ti = float(t[i])
             self._last_t = ti
             ut = grav_t[i]
-            if self.state == _WAIT:
-                if np.isnan(ut[0]) or (grav_s is not None and np.isnan(grav_s[i][0])):
-                    continue
-                self._set_baseline(ut, None if grav_s is None else grav_s[i])
-                self.state = _REST
-                events.append(Calibrated(ti))
-                continue
             assert self._base_t is not None
             at = float(angle_from_deg(ut, self._base_t))
             as_ = 0.0
@@ -242,7 +275,8 @@ class RepCounter:
             self._peak_at = max(self._peak_at, at)
             self._peak_as = max(self._peak_as, as_)
             near = self._near_rest(at, as_)
-            if self._touch_down(near, at, as_, wi, events):
+            low = near or at + as_ <= self.s.touch_fraction * (self._peak_at + self._peak_as)
+            if self._touch_down(low, at, as_, wi, events):
                 continue
             if not self._announced and (
                 at >= self.s.min_rom_deg or as_ >= self.s.min_shank_rom_deg
@@ -330,7 +364,10 @@ class RepCounter:
             return False
         i, self._touch_i = self._touch_i, None
         peak_w = max(b[1] for b in self._buf[: i + 1])
-        if self._touch_w >= min(self.s.bump_split_ratio * peak_w, self.s.touch_max_dps):
+        touch_max = self.s.touch_max_dps
+        if self._has_shank:  # the knee reverses sharply: a deep dip is a stop
+            touch_max = max(touch_max, self.s.touch_rel_shank * peak_w)
+        if self._touch_w >= min(self.s.bump_split_ratio * peak_w, touch_max):
             return False  # passed through rest at speed (the kick's swing): not a stop
         if self._buf[i][0] - self._buf[0][0] < self.s.min_touch_split_s:
             return False  # a cycle this quick without a stop is gait, not a rep

@@ -55,10 +55,34 @@ class OrientationTracker:
         self._win_gyr: list[np.ndarray] = []
         self._win_fill = 0
         self.still_windows = 0
+        self._seen = 0
+        self._calibrated_at = -1
+        self._cal_bias: np.ndarray | None = None
+        self._needs_init = False
 
     @property
     def calibrated(self) -> bool:
         return self.bias_dps is not None
+
+    @property
+    def calibrated_at(self) -> int:
+        """Grid samples seen when calibration completed (-1 if not yet)."""
+        return self._calibrated_at
+
+    def precalibrated_copy(self) -> OrientationTracker:
+        """A fresh tracker that already knows this one's calibration.
+
+        Used to re-analyse the samples that arrived before the first still
+        second: the AHRS starts from the first replayed sample's gravity.
+        """
+        copy = OrientationTracker(self.s)
+        # the bias found in the calibration window, not any later refinement, so the
+        # replay does not depend on how far this tracker ran past calibration
+        copy.bias_dps = None if self._cal_bias is None else self._cal_bias.copy()
+        copy.rest_gravity = None if self.rest_gravity is None else self.rest_gravity.copy()
+        copy._needs_init = True
+        copy._calibrated_at = 0
+        return copy
 
     def delay_s(self) -> float:
         """Low-frequency group delay of the speed filter (to align event times)."""
@@ -79,6 +103,9 @@ class OrientationTracker:
         # the low-passed signals, so tremor and noise are not mistaken for motion
         lp = self._lowpass(np.hstack((gyro_dps, acc_g)), reset)
         lp_gyro, lp_acc = lp[:, :3], lp[:, 3:]
+        if self._needs_init:
+            self._init_ahrs(lp_acc[0])
+            self._needs_init = False
         speed = np.empty(m)
         i = 0
         while i < m:
@@ -94,6 +121,7 @@ class OrientationTracker:
             self._win_acc.append(lp_acc[sl])
             self._win_gyr.append(lp_gyro[sl])
             self._win_fill += take
+            self._seen += take
             i += take
             if self._win_fill == self.window:
                 self._close_window()
@@ -133,6 +161,8 @@ class OrientationTracker:
             self.bias_dps = mean_g
             self.rest_gravity = _unit(a.mean(axis=0))
             self._init_ahrs(a.mean(axis=0))
+            self._calibrated_at = self._seen
+            self._cal_bias = mean_g.copy()
         else:
             if float(np.linalg.norm(mean_g - self.bias_dps)) < 1.5:
                 self.bias_dps = self.bias_dps + 0.3 * (mean_g - self.bias_dps)

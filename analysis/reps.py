@@ -46,7 +46,7 @@ def is_repetition(exc: Excursion, s: CoreSettings, exercise: str) -> tuple[bool,
         return False, "jiggle"  # movements far quicker than any exercise phase
     if len(major) >= s.gait_bumps and median_s < s.gait_movement_s:
         return False, "gait"  # a run of quick swings: walking
-    if exc.tilt_ratio < s.min_tilt_ratio:
+    if shank_rom < s.min_turn_check_shank_deg and exc.tilt_ratio < s.min_tilt_ratio:
         return False, "turning"
     if exercise in (SEATED_LEG_RAISE, SEATED_LEG_KICK):
         _, _, hold = _split_far_end(exc)

@@ -49,8 +49,9 @@ class CoreSettings:
     speed_cutoff_hz: float = 3.0  # low-pass of angular speed (human motion < 3 Hz)
     # calibration: the first still window gives the gyro bias and the rest posture
     still_window_s: float = 1.0
-    still_gyro_std_dps: float = 1.0  # of the low-passed gyro
-    still_accel_std_g: float = 0.01  # of the low-passed accel norm
+    max_precal_s: float = 120.0  # samples kept (and analysed later) before calibration
+    still_gyro_std_dps: float = 2.0  # of the low-passed gyro
+    still_accel_std_g: float = 0.03  # of the low-passed accel norm
     # AHRS (imufusion) gain; low because movements are slow and gentle
     ahrs_gain: float = 0.5
     gyro_clip_dps: float = 480.0
@@ -69,7 +70,9 @@ class CoreSettings:
     min_rom_deg: float = 3.0  # smaller thigh excursions are not repetitions ...
     min_shank_rom_deg: float = 12.0  # ... unless the shank moved this much
     touch_away_deg: float = 8.0  # after this far out, slowing near rest = rep ended
+    touch_fraction: float = 0.3  # "near rest" for a touch: or below this x the peak
     touch_max_dps: float = 8.0  # ... and it (nearly) stopped there
+    touch_rel_shank: float = 0.12  # (with a shank sensor: or slowed to this x the peak)
     min_touch_split_s: float = 1.5  # ... if the rep so far lasted this long (not gait)
     prefix_max_rom_deg: float = 8.0  # a smaller movement followed within ...
     prefix_gap_s: float = 1.0  # ... this long by another is the start of that one
@@ -77,11 +80,12 @@ class CoreSettings:
     posture_angle_deg: float = 40.0  # still this far from rest = a new posture
     max_rep_s: float = 25.0  # excursions longer than this are not repetitions
     max_hold_s: float = 12.0  # still away from rest longer than this = new posture
-    max_seated_hold_s: float = 4.5  # seated exercises have no hold: longer = not a rep
+    max_seated_hold_s: float = 8.0  # seated exercises have no prescribed hold: longer = not a rep
     min_movement_s: float = 0.3  # movements quicker than this are jiggling
     gait_bumps: int = 4  # this many movements ...
     gait_movement_s: float = 0.8  # ... each quicker than this = walking
-    min_tilt_ratio: float = 0.5  # thigh rotation that hardly tilts it = turning
+    min_tilt_ratio: float = 0.5  # thigh rotation that hardly tilts it = turning ...
+    min_turn_check_shank_deg: float = 20.0  # ... unless the knee clearly moved
     max_bumps: int = 5  # major movements inside one rep (lift, adjust, lower ...)
     major_bump_ratio: float = 0.25  # a movement this fraction of the fastest is major
     min_bump_angle_fraction: float = 0.15  # a movement must change the angle this x ROM
