@@ -415,7 +415,11 @@ class RepCounter:
 
     def _end_excursion(self, ended: str, t_now: float, events: list[Event]) -> None:
         buf, self._buf = self._buf, []
-        if ended == "returned" and max(b[2] for b in buf) < self.s.prefix_max_rom_deg:
+        if (
+            ended == "returned"
+            and max(b[2] for b in buf) < self.s.prefix_max_rom_deg
+            and max(b[3] for b in buf) < self.s.min_shank_rom_deg
+        ):
             # hold it briefly: it may be the first part of the next movement
             self._pending = buf
             self._pending_until = t_now + self.s.prefix_gap_s
