@@ -69,7 +69,7 @@ class CoreSettings:
     return_fraction: float = 0.25  # or within this x the rep's peak (capped at 2x)
     min_rom_deg: float = 3.0  # smaller thigh excursions are not repetitions ...
     min_shank_rom_deg: float = 12.0  # ... unless the shank moved this much
-    touch_away_deg: float = 8.0  # after this far out, slowing near rest = rep ended
+    touch_away_deg: float = 5.0  # after this far out, slowing near rest = rep ended
     touch_fraction: float = 0.3  # "near rest" for a touch: or below this x the peak
     touch_max_dps: float = 8.0  # ... and it (nearly) stopped there
     touch_rel_shank: float = 0.12  # (with a shank sensor: or slowed to this x the peak)
