@@ -483,7 +483,7 @@ def render(rows: list[tuple[str, str, str, str, str]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="/work/shared/data", type=Path)
-    ap.add_argument("--seeds", type=int, default=6, help="simulated recordings per exercise")
+    ap.add_argument("--seeds", type=int, default=10, help="simulated recordings per exercise")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
         print(f"sim_vs_real: no data directory {args.data}", file=sys.stderr)

@@ -126,6 +126,7 @@ def plan(cfg: SimConfig) -> Plan:
         p.posture = "supine" if supine else "seated"
     p.sway(-1.0, 1e4, p.u(0.04, 0.12))
 
+    p.draw_style()
     set_start = tl.now_s
     tl.hold(p.u(3.2, 6.0))
     if supine:
@@ -134,7 +135,7 @@ def plan(cfg: SimConfig) -> Plan:
     for i in range(cfg.reps):
         gen(p, i, cfg.reps)
         if i < cfg.reps - 1:
-            tl.hold(p.u(*prof.rest_s))
+            tl.hold(p.styled(*prof.rest_s, p.style_rest, cv=0.25))
             if rng.uniform() < prof.p_pause:
                 _pause(p, exercise)
     tl.hold(p.u(0.8, 2.5))

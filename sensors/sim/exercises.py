@@ -84,7 +84,7 @@ def _rest(p: Patient) -> None:
 def _phase_pair(p: Patient, cls: str) -> tuple[float, float]:
     """(first, second) phase durations for a tempo class (raise: lift, lower)."""
     if cls == "slow":
-        return _draw(p, SLOW_PHASE_S), _draw(p, SLOW_PHASE_S)
+        return p.styled(*SLOW_PHASE_S, p.style_tempo), p.styled(*SLOW_PHASE_S, p.style_tempo)
     if cls == "fast":
         which = p.rng.integers(3)
         a = _draw(p, FAST_PHASE_S) if which in (0, 2) else p.u(0.9, 4.0)
@@ -104,13 +104,13 @@ def seated_leg_raise_rep(p: Patient, i: int, n: int) -> None:
     if cls == "slow":
         lift_s *= _tempo_scale(fat)
         lower_s *= _tempo_scale(fat)
-    rom = max(p.u(12.0, 33.0) * _rom_scale(p, fat), 4.5)
+    rom = max(p.styled(12.0, 33.0, p.style_rom) * _rom_scale(p, fat), 4.5)
     lean = p.u(0.0, 6.0) * min(1.0, rom / 15.0)
     hold_s = p.u(0.0, 3.0) * p.profile.hold_scale if p.rng.uniform() > 0.25 else p.u(0.0, 0.3)
     base = tl.pose()
     t0, _ = tl.move(
         lift_s,
-        flex_deg=p.rest_flex_deg + rom - lean,
+        flex_deg=base["flex_deg"] + rom - lean,
         knee_deg=p.u(0.0, 25.0),
         pel_pitch_deg=base["pel_pitch_deg"] - lean,
         add_deg=base["add_deg"] + p.u(-3.0, 3.0),
@@ -137,7 +137,10 @@ def seated_leg_kick_rep(p: Patient, i: int, n: int) -> None:
     fat = _fatigue(p, i, n)
     cls = _tempo_class(p, p.profile.p_fast, p.profile.p_ambiguous)
     total_s = {"slow": SLOW_KICK_S, "fast": FAST_KICK_S, "ambiguous": AMBIGUOUS_KICK_S}[cls]
-    total = p.u(*total_s) * (_tempo_scale(fat) if cls == "slow" else 1.0)
+    if cls == "slow":
+        total = p.styled(*SLOW_KICK_S, p.style_tempo) * _tempo_scale(fat)
+    else:
+        total = p.u(*total_s)
     # each movement phase takes at least 0.3 s; the rest of the time is shared out
     w = p.rng.dirichlet([6.0, 0.8, 7.0, 1.5 * p.profile.hold_scale + 0.05, 6.0])
     floor = np.array([0.3, 0.0, 0.3, 0.0, 0.3])
@@ -145,12 +148,12 @@ def seated_leg_kick_rep(p: Patient, i: int, n: int) -> None:
         float(x) for x in floor + w * (total - floor.sum())
     )
     scale = _rom_scale(p, fat)
-    lift = max(p.u(8.0, 25.0) * scale, 4.5)
+    lift = max(p.styled(8.0, 25.0, p.style_rom) * scale, 4.5)
     base = tl.pose()
     t0, _ = tl.move(
         back_s,
         knee_deg=p.u(112.0, 135.0),
-        flex_deg=p.rest_flex_deg - p.u(2.0, 6.0) * scale,
+        flex_deg=base["flex_deg"] - p.u(2.0, 6.0) * scale,
         pel_pitch_deg=base["pel_pitch_deg"] + p.u(0.0, 3.0),
         rot_deg=base["rot_deg"] + p.u(-3.0, 3.0),
     )
@@ -158,7 +161,7 @@ def seated_leg_kick_rep(p: Patient, i: int, n: int) -> None:
     tl.move(
         forward_s,
         knee_deg=p.u(0.0, 25.0),
-        flex_deg=p.rest_flex_deg + lift,
+        flex_deg=base["flex_deg"] + lift,
         pel_pitch_deg=base["pel_pitch_deg"] - p.u(0.0, 3.0),
         add_deg=base["add_deg"] + p.u(-3.0, 3.0),
         rot_deg=base["rot_deg"] + p.u(-4.0, 4.0),
@@ -211,17 +214,17 @@ def raised_leg_stretch_rep(p: Patient, i: int, n: int) -> None:
     tl = p.timeline
     fat = _fatigue(p, i, n)
     cls = _tempo_class(p, p.profile.p_fast, p.profile.p_ambiguous)
-    straighten_s = _draw(
-        p, {"slow": SLOW_PHASE_S, "fast": FAST_PHASE_S, "ambiguous": AMBIGUOUS_PHASE_S}[cls]
-    )
     if cls == "slow":
-        straighten_s *= _tempo_scale(fat)
+        straighten_s = p.styled(*SLOW_PHASE_S, p.style_tempo) * _tempo_scale(fat)
+    else:
+        straighten_s = _draw(p, FAST_PHASE_S if cls == "fast" else AMBIGUOUS_PHASE_S)
     hcls = _tempo_class(p, p.profile.p_short_hold, p.profile.p_hold_ambiguous)
-    hold_s = _draw(
-        p, {"slow": LONG_HOLD_S, "fast": SHORT_HOLD_S, "ambiguous": AMBIGUOUS_HOLD_S}[hcls]
-    )
+    if hcls == "slow":
+        hold_s = p.styled(*LONG_HOLD_S, p.style_hold, cv=0.2)
+    else:
+        hold_s = _draw(p, SHORT_HOLD_S if hcls == "fast" else AMBIGUOUS_HOLD_S)
     release_s = p.u(0.8, 3.0)
-    rom = max(p.u(5.0, 20.0) * _rom_scale(p, fat), 4.0)
+    rom = max(p.styled(5.0, 20.0, p.style_rom) * _rom_scale(p, fat), 4.0)
     across = p.u(0.0, 0.5) * rom  # part of the excursion is pulling the leg across
     down = float(np.sqrt(max(rom**2 - across**2, 0.0)))
     sign = -1.0 if p.rng.uniform() < 0.75 else 1.0  # mostly pushed away by the hamstring
@@ -230,8 +233,8 @@ def raised_leg_stretch_rep(p: Patient, i: int, n: int) -> None:
     t0, _ = tl.move(
         straighten_s,
         knee_deg=p.u(0.0, 30.0),
-        flex_deg=held_flex + sign * down,
-        add_deg=held_add + across,
+        flex_deg=tl.value("flex_deg") + sign * down,
+        add_deg=tl.value("add_deg") + across,
         rot_deg=tl.value("rot_deg") + p.u(-4.0, 4.0),
     )
     # the stretch creeps: the knee gives a little more while held

@@ -40,6 +40,12 @@ class Patient:
     posture: str  # "standing" | "seated" | "supine" | "leg_held" (supine, thigh raised)
     rest_flex_deg: float = 88.0
     rest_knee_deg: float = 90.0
+    # the person's own style, fixed for the set: where in each range their usual
+    # ROM, slow tempo, rest and hold lie (reps vary around it by about ±12 %)
+    style_rom: float = 0.5
+    style_tempo: float = 0.5
+    style_rest: float = 0.5
+    style_hold: float = 0.5
     held_flex_deg: float = 85.0  # raised_leg_stretch: the thigh held behind the knee
     held_knee_deg: float = 95.0
     held_add_deg: float = 0.0
@@ -53,6 +59,16 @@ class Patient:
 
     def u(self, lo: float, hi: float) -> float:
         return float(self.rng.uniform(lo, hi))
+
+    def styled(self, lo: float, hi: float, frac: float, cv: float = 0.12) -> float:
+        """A value in [lo, hi] around this person's usual point ``frac`` of the range."""
+        centre = lo + frac * (hi - lo)
+        return float(np.clip(centre * self.rng.normal(1.0, cv), lo, hi))
+
+    def draw_style(self) -> None:
+        self.style_rom, self.style_tempo, self.style_rest, self.style_hold = (
+            float(x) for x in self.rng.uniform(0.0, 1.0, 4)
+        )
 
     def event(self, kind: str, start_s: float, end_s: float) -> None:
         """Record an everyday movement that must never count as a repetition."""
