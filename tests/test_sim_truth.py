@@ -183,3 +183,16 @@ def test_bad_config_is_refused() -> None:
         SimConfig("jumping_jacks")
     with pytest.raises(ValueError, match="condition"):
         SimConfig("seated_leg_raise", condition="sleepy")
+
+
+def test_stretch_set_structure() -> None:
+    """Lying still ≥ 3 s, lift into the hold (not a rep), reps, lower the leg (not a rep)."""
+    for seed in range(3):
+        tr = simulate(SimConfig("raised_leg_stretch", reps=4, seed=seed, noise=False)).truth
+        kinds = [e["kind"] for e in tr.everyday]
+        assert kinds == ["leg_lift_to_hold", "leg_lower"]
+        lift, lower = tr.everyday
+        assert lift["start_s"] >= tr.set_start_s + 3.0
+        assert lift["end_s"] <= tr.reps[0].start_s
+        assert lower["start_s"] >= tr.reps[-1].end_s
+        assert lower["end_s"] < tr.set_end_s

@@ -108,6 +108,8 @@ def seated_leg_raise_rep(p: Patient, i: int, n: int) -> None:
     lean = p.u(0.0, 6.0) * min(1.0, rom / 15.0)
     hold_s = p.u(0.0, 3.0) * p.profile.hold_scale if p.rng.uniform() > 0.25 else p.u(0.0, 0.3)
     base = tl.pose()
+    if p.rng.uniform() < 0.4:  # the knee starts straightening before the thigh lifts
+        tl.move(p.u(0.2, 0.6), knee_deg=base["knee_deg"] - p.u(10.0, 30.0))
     t0, _ = tl.move(
         lift_s,
         flex_deg=base["flex_deg"] + rom - lean,
