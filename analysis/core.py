@@ -31,7 +31,7 @@ from analysis.events import (
 )
 from analysis.orientation import OrientationTracker, angle_from_deg
 from analysis.recognize import recognize
-from analysis.reps import is_repetition, make_rep, smoothness
+from analysis.reps import RepShape, fits_exercise, is_repetition, make_rep
 from analysis.resample import Resampler
 from analysis.segment import FWHM_FRACTION, HALF_TAU, Excursion, find_bumps, moving_bumps
 from analysis.settings import (
@@ -115,8 +115,8 @@ class RepCounter:
         self._peak_as = 0.0
         self._pending: list[Sample] | None = None
         self._pending_until = 0.0
-        self._rep_excursions: list[Excursion] = []
-        self.excursions: list[Excursion] = []  # all finished ones (for recognition)
+        self._shapes: list[RepShape] = []  # every rep, compact (auto mode re-reads them)
+        self._postures: list[tuple[float, float]] = []  # (end t_s, angle) of recent ones
         self.reps: list[Rep] = []
         self.recognized = SEATED_LEG_RAISE  # auto mode: best guess so far
         self._last_t = 0.0
@@ -146,12 +146,12 @@ class RepCounter:
         if self.state == _MOVING:
             self._end_excursion("end_of_stream", self._last_t, events)
         self._flush_pending(self._last_t, events)
-        if self.exercise == AUTO and self._rep_excursions:
+        if self.exercise == AUTO and self._shapes:
             # the whole set is known now: interpret every rep as the recognised exercise
-            final, _ = recognize(self.excursions, self._rep_excursions)
+            final, _ = recognize(self._postures, self._shapes)
             self.recognized = final
-            kept = [e for e in self._rep_excursions if is_repetition(e, self.s, final)[0]]
-            self.reps = [self.interpret(exc, final, i + 1) for i, exc in enumerate(kept)]
+            kept = [sh for sh in self._shapes if fits_exercise(sh, self.s, final)]
+            self.reps = [self.interpret(sh, final, i + 1) for i, sh in enumerate(kept)]
         events.append(self.summary())
         return events
 
@@ -451,33 +451,37 @@ class RepCounter:
         )
         exc.all_bumps = find_bumps(exc.t_s, exc.speed_dps, self.s, self._delay_s)
         exc.bumps = moving_bumps(exc, exc.all_bumps, self.s.min_bump_angle_fraction)
-        self.excursions.append(exc)
+        if exc.ended == "posture" and len(exc.t_s):
+            # remembered for recognition (the stretch's lift into position); bounded
+            self._postures.append((float(exc.t_s[-1]), exc.rom_deg))
+            del self._postures[: -self.s.max_postures_kept]
         ok, _why = is_repetition(exc, self.s, self.exercise)
         if not ok:
             return
-        self._rep_excursions.append(exc)
+        shape = RepShape.of(exc)
+        self._shapes.append(shape)
         exercise = self.exercise
         if exercise == AUTO:
-            exercise, _ = recognize(self.excursions, self._rep_excursions)
-        rep = self.interpret(exc, exercise, len(self.reps) + 1)
+            exercise, _ = recognize(self._postures, self._shapes)
+        rep = self.interpret(shape, exercise, len(self.reps) + 1)
         self.reps.append(rep)
         events.append(RepDone(t_now, rep, len(self.reps), sum(r.valid for r in self.reps)))
 
-    def interpret(self, exc: Excursion, exercise: str, index: int) -> Rep:
-        start, end, phases, hold, too_fast, short_hold = make_rep(exc, exercise, index, self.p)
+    def interpret(self, shape: RepShape, exercise: str, index: int) -> Rep:
+        phases, too_fast, short_hold = make_rep(shape, exercise, self.p)
         return Rep(
             index=index,
             exercise=exercise,
-            start_s=start,
-            end_s=end,
+            start_s=shape.start_s,
+            end_s=shape.end_s,
             phases=phases,
-            hold_s=hold,
-            rom_deg=exc.rom_deg,
+            hold_s=shape.hold_s,
+            rom_deg=shape.rom_deg,
             too_fast=too_fast,
             short_hold=short_hold,
-            peak_speed_dps=max(b.peak_dps for b in exc.bumps),
-            smoothness=smoothness(exc),
-            shank_rom_deg=float(exc.shank_deg.max()) if exc.shank_deg is not None else None,
+            peak_speed_dps=shape.peak_speed_dps,
+            smoothness=shape.smoothness,
+            shank_rom_deg=shape.shank_rom_deg,
         )
 
     # -- live alerts ---------------------------------------------------------------

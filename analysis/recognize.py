@@ -18,8 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from analysis.reps import _split_far_end
-from analysis.segment import Excursion
+from analysis.reps import RepShape
 from analysis.settings import RAISED_LEG_STRETCH, SEATED_LEG_KICK, SEATED_LEG_RAISE
 
 KICK_BACK_RATIO = 0.14  # median back swing / forward swing above this = kick
@@ -30,41 +29,32 @@ SETUP_POSTURE_DEG = 45.0
 SETUP_WINDOW_S = 90.0
 
 
-def set_features(excursions: Sequence[Excursion], reps: Sequence[Excursion]) -> dict[str, float]:
+def set_features(
+    postures: Sequence[tuple[float, float]], reps: Sequence[RepShape]
+) -> dict[str, float]:
     """The recognition features of a set (see module doc)."""
-    back, holds, roms, moves = [], [], [], []
-    for e in reps:
-        signed = e.signed_thigh_deg()
-        top = float(signed.max()) if len(signed) else 0.0
-        back.append(max(0.0, -float(signed.min())) / top if top > 0 else 0.0)
-        holds.append(_split_far_end(e)[2])
-        roms.append(e.rom_deg)
-        moves.append(len(e.bumps))
-    first = reps[0].t_s[0] if reps and len(reps[0].t_s) else 0.0
+    first = reps[0].start_s if reps else 0.0
     setup = sum(
         1
-        for x in excursions
-        if x.ended == "posture"
-        and len(x.t_s)
-        and first - SETUP_WINDOW_S <= x.t_s[-1] <= first
-        and x.rom_deg >= SETUP_POSTURE_DEG
+        for t_end, angle in postures
+        if first - SETUP_WINDOW_S <= t_end <= first and angle >= SETUP_POSTURE_DEG
     )
     return {
-        "back_ratio": float(np.median(back)) if back else 0.0,
-        "hold_s": float(np.median(holds)) if holds else 0.0,
-        "rom_deg": float(np.median(roms)) if roms else 0.0,
-        "movements": float(np.median(moves)) if moves else 0.0,
+        "back_ratio": float(np.median([r.back_ratio for r in reps])) if reps else 0.0,
+        "hold_s": float(np.median([r.hold_s for r in reps])) if reps else 0.0,
+        "rom_deg": float(np.median([r.rom_deg for r in reps])) if reps else 0.0,
+        "movements": float(np.median([r.movements for r in reps])) if reps else 0.0,
         "setup": float(setup),
     }
 
 
 def recognize(
-    excursions: Sequence[Excursion], reps: Sequence[Excursion]
+    postures: Sequence[tuple[float, float]], reps: Sequence[RepShape]
 ) -> tuple[str, float]:
-    """(exercise, confidence 0..1) from all excursions and those that were reps."""
+    """(exercise, confidence 0..1) from recent posture changes and the set's reps."""
     if not reps:
         return SEATED_LEG_RAISE, 0.0
-    f = set_features(excursions, reps)
+    f = set_features(postures, reps)
     evidence = min(1.0, len(reps) / 4.0)  # more reps, more certainty
     if f["back_ratio"] >= KICK_BACK_RATIO or (
         f["movements"] >= KICK_MOVEMENTS and f["hold_s"] < 1.0 and not f["setup"]

@@ -7,6 +7,8 @@ release; seated_leg_kick = back, forward, return timed as a whole.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from analysis.segment import Bump, Excursion
@@ -48,10 +50,8 @@ def is_repetition(exc: Excursion, s: CoreSettings, exercise: str) -> tuple[bool,
         return False, "gait"  # a run of quick swings: walking
     if shank_rom < s.min_turn_check_shank_deg and exc.tilt_ratio < s.min_tilt_ratio:
         return False, "turning"
-    if exercise in (SEATED_LEG_RAISE, SEATED_LEG_KICK):
-        _, _, hold = _split_far_end(exc)
-        if hold > s.max_seated_hold_s:
-            return False, "long_hold"  # e.g. crossing and uncrossing the legs
+    if not fits_exercise(RepShape.of(exc), s, exercise):
+        return False, "long_hold"
     return True, ""
 
 
@@ -79,24 +79,69 @@ def _split_far_end(exc: Excursion) -> tuple[list[Bump], list[Bump], float]:
     return bumps[: best_i + 1], bumps[best_i + 1 :], max(0.0, best_gap)
 
 
+@dataclass(frozen=True)
+class RepShape:
+    """What is kept of a repetition's excursion: enough to time it as any exercise.
+
+    Small and fixed-size, so a long stream's memory does not grow with its
+    samples, and ``--exercise auto`` can re-interpret every rep at the end.
+    """
+
+    start_s: float
+    end_s: float
+    out_end_s: float  # end of the movement(s) out to the far end
+    back_start_s: float  # start of the movement(s) back
+    hold_s: float
+    rom_deg: float
+    shank_rom_deg: float | None
+    peak_speed_dps: float
+    smoothness: float
+    movements: int
+    back_ratio: float  # the thigh's swing the other way / its swing out (kick)
+
+    @classmethod
+    def of(cls, exc: Excursion) -> RepShape:
+        before, after, hold = _split_far_end(exc)
+        signed = exc.signed_thigh_deg()
+        top = float(signed.max()) if len(signed) else 0.0
+        return cls(
+            start_s=exc.bumps[0].start_s,
+            end_s=exc.bumps[-1].end_s,
+            out_end_s=before[-1].end_s,
+            back_start_s=after[0].start_s,
+            hold_s=hold,
+            rom_deg=exc.rom_deg,
+            shank_rom_deg=float(exc.shank_deg.max()) if exc.shank_deg is not None else None,
+            peak_speed_dps=max(b.peak_dps for b in exc.bumps),
+            smoothness=smoothness(exc),
+            movements=len(exc.bumps),
+            back_ratio=max(0.0, -float(signed.min())) / top if top > 0 else 0.0,
+        )
+
+
+def fits_exercise(shape: RepShape, s: CoreSettings, exercise: str) -> bool:
+    """The exercise-specific part of 'is this a repetition' (seated: no long hold)."""
+    if exercise in (SEATED_LEG_RAISE, SEATED_LEG_KICK):
+        return shape.hold_s <= s.max_seated_hold_s  # e.g. crossing and uncrossing the legs
+    return True
+
+
 def make_rep(
-    exc: Excursion, exercise: str, index: int, p: Prescription
-) -> tuple[float, float, dict[str, float], float, bool, bool]:
-    """(start_s, end_s, phases, hold_s, too_fast, short_hold) for one exercise."""
-    start = exc.bumps[0].start_s
-    end = exc.bumps[-1].end_s
-    before, after, hold = _split_far_end(exc)
-    out_s = before[-1].end_s - start
-    back_s = end - after[0].start_s
+    shape: RepShape, exercise: str, p: Prescription
+) -> tuple[dict[str, float], bool, bool]:
+    """(phases, too_fast, short_hold) of a repetition timed as ``exercise``."""
+    start, end, hold = shape.start_s, shape.end_s, shape.hold_s
+    out_s = shape.out_end_s - start
+    back_s = end - shape.back_start_s
     if exercise == SEATED_LEG_KICK:
         total = end - start
-        return start, end, {"kick_s": total}, hold, total < p.min_kick_s, False
+        return {"kick_s": total}, total < p.min_kick_s, False
     if exercise == RAISED_LEG_STRETCH:
         phases = {"straighten_s": out_s, "release_s": back_s}
-        return start, end, phases, hold, out_s < p.min_straighten_s, hold < p.min_hold_s
+        return phases, out_s < p.min_straighten_s, hold < p.min_hold_s
     assert exercise == SEATED_LEG_RAISE, exercise
     phases = {"lift_s": out_s, "lower_s": back_s}
-    return start, end, phases, hold, out_s < p.min_lift_s or back_s < p.min_lower_s, False
+    return phases, out_s < p.min_lift_s or back_s < p.min_lower_s, False
 
 
 def smoothness(exc: Excursion) -> float:
