@@ -79,6 +79,7 @@ class RepCounter:
         exercise: str = AUTO,
         prescription: Prescription | None = None,
         settings: CoreSettings | None = None,
+        keep_excursions: bool = False,
     ) -> None:
         if exercise != AUTO and exercise not in EXERCISES:
             raise ValueError(f"unknown exercise {exercise!r}")
@@ -115,6 +116,8 @@ class RepCounter:
         self._peak_as = 0.0
         self._pending: list[Sample] | None = None
         self._pending_until = 0.0
+        # diagnostics only (grows with the stream): every excursion, for plots/tuning
+        self.excursions: list[Excursion] | None = [] if keep_excursions else None
         self._shapes: list[RepShape] = []  # every rep, compact (auto mode re-reads them)
         self._postures: list[tuple[float, float]] = []  # (end t_s, angle) of recent ones
         self.reps: list[Rep] = []
@@ -144,7 +147,10 @@ class RepCounter:
         """Close the stream: an unfinished excursion is dropped; set summary."""
         events: list[Event] = []
         if self.state == _MOVING:
-            self._end_excursion("end_of_stream", self._last_t, events)
+            # the recording stopped: a rep whose leg is already back counts
+            m, peak = self._m_prev, self._peak_at + self._peak_as
+            back = peak > 0 and m <= self.s.settle_fraction * peak
+            self._end_excursion("returned" if back else "end_of_stream", self._last_t, events)
         self._flush_pending(self._last_t, events)
         if self.exercise == AUTO and self._shapes:
             # the whole set is known now: interpret every rep as the recognised exercise
@@ -451,6 +457,8 @@ class RepCounter:
         )
         exc.all_bumps = find_bumps(exc.t_s, exc.speed_dps, self.s, self._delay_s)
         exc.bumps = moving_bumps(exc, exc.all_bumps, self.s.min_bump_angle_fraction)
+        if self.excursions is not None:
+            self.excursions.append(exc)
         if exc.ended == "posture" and len(exc.t_s):
             # remembered for recognition (the stretch's lift into position); bounded
             self._postures.append((float(exc.t_s[-1]), exc.rom_deg))
@@ -472,7 +480,7 @@ class RepCounter:
         return Rep(
             index=index,
             exercise=exercise,
-            start_s=shape.start_s,
+            start_s=shape.first_move_s if exercise == SEATED_LEG_KICK else shape.start_s,
             end_s=shape.end_s,
             phases=phases,
             hold_s=shape.hold_s,

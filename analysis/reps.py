@@ -42,6 +42,8 @@ def is_repetition(exc: Excursion, s: CoreSettings, exercise: str) -> tuple[bool,
     major = [b for b in exc.all_bumps if b.peak_dps >= s.major_bump_ratio * top]
     if len(exc.bumps) > s.max_bumps:
         return False, "too_many_movements"
+    if exc.bumps[-1].end_s - first_move_s(exc) < s.min_rep_s:
+        return False, "too_brief"  # quicker than any out-and-back exercise movement
     durations = sorted(b.duration_s for b in major)
     median_s = durations[len(durations) // 2]
     if median_s < s.min_movement_s:
@@ -89,6 +91,7 @@ class RepShape:
 
     start_s: float
     end_s: float
+    first_move_s: float  # earliest movement, even one that hardly changes the angle
     out_end_s: float  # end of the movement(s) out to the far end
     back_start_s: float  # start of the movement(s) back
     hold_s: float
@@ -107,6 +110,7 @@ class RepShape:
         return cls(
             start_s=exc.bumps[0].start_s,
             end_s=exc.bumps[-1].end_s,
+            first_move_s=first_move_s(exc),
             out_end_s=before[-1].end_s,
             back_start_s=after[0].start_s,
             hold_s=hold,
@@ -117,6 +121,13 @@ class RepShape:
             movements=len(exc.bumps),
             back_ratio=max(0.0, -float(signed.min())) / top if top > 0 else 0.0,
         )
+
+
+def first_move_s(exc: Excursion, min_ratio: float = 0.05) -> float:
+    """Start of the first real movement, however small its angle (the kick's back swing)."""
+    top = max(b.peak_dps for b in exc.all_bumps) if exc.all_bumps else 0.0
+    starts = [b.start_s for b in exc.all_bumps if b.peak_dps >= min_ratio * top]
+    return min([exc.bumps[0].start_s, *starts])
 
 
 def fits_exercise(shape: RepShape, s: CoreSettings, exercise: str) -> bool:
@@ -134,7 +145,7 @@ def make_rep(
     out_s = shape.out_end_s - start
     back_s = end - shape.back_start_s
     if exercise == SEATED_LEG_KICK:
-        total = end - start
+        total = end - shape.first_move_s  # from the back swing on
         return {"kick_s": total}, total < p.min_kick_s, False
     if exercise == RAISED_LEG_STRETCH:
         phases = {"straighten_s": out_s, "release_s": back_s}

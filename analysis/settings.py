@@ -79,6 +79,7 @@ class CoreSettings:
     prefix_gap_s: float = 1.0  # ... this long by another is the start of that one
     max_rom_deg: float = 55.0  # larger ones are posture changes
     posture_angle_deg: float = 40.0  # still this far from rest = a new posture
+    min_rep_s: float = 1.0  # out and back quicker than this is not an exercise rep
     max_rep_s: float = 25.0  # excursions longer than this are not repetitions
     max_hold_s: float = 12.0  # still away from rest longer than this = new posture
     max_seated_hold_s: float = 8.0  # seated exercises have no prescribed hold: longer = not a rep
