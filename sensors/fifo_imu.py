@@ -38,7 +38,7 @@ Class attributes ``frame_bytes`` and ``fifo_capacity_frames`` describe the FIFO;
 ``chip_name`` names the family in messages.
 
 Sample accounting: the sample clock knows when the chip produces the first
-sample not yet delivered (``SampleClock.next_t_s``). On an overflow, or a
+sample not yet delivered (``SampleClock.slots_until``). On an overflow, or a
 failed burst that may have consumed data, the FIFO is reset (its contents
 are not frame-aligned after an overwrite, as the Linux inv_mpu6050 driver
 also assumes) and every sample slot from then up to the reset is reported as
@@ -70,10 +70,6 @@ from sensors.retry import NOT_TRANSFERRED_ERRNOS, RetryPolicy, describe_oserror,
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-# Tolerance when deciding whether a sample instant has passed: float sums of
-# periods must not turn "exactly now" into "not yet".
-_SLOT_EPS = 1e-6
 
 
 @dataclass(frozen=True)
@@ -294,15 +290,17 @@ class FifoImu:
         self._retry(self._reset_fifo)
         now_s = self.clock()
         sample_clock = SampleClock(1.0 / rate_hz)
-        sample_clock.anchor(now_s)
+        old = self._sample_clock  # a re-init: same oscillator, so keep a settled drift estimate
+        seed_s = None
+        if old is not None and old.nominal_period_s == sample_clock.nominal_period_s:
+            seed_s = old.settled_period_s
+        sample_clock.anchor(now_s, seed_s)
         self.rate_hz, self._sample_clock = rate_hz, sample_clock
 
     @staticmethod
     def _slots(clock: SampleClock, now_s: float) -> int:
-        """Sample instants from the clock's next stamp up to ``now_s`` inclusive."""
-        next_t_s = clock.next_t_s
-        assert next_t_s is not None
-        return max(0, math.floor((now_s - next_t_s) / clock.period_s + _SLOT_EPS) + 1)
+        """Sample instants from the next undelivered sample up to ``now_s`` inclusive."""
+        return clock.slots_until(now_s)
 
     def _read_cycle(self) -> ImuChunk:
         """One status read and one burst; OSError escapes only when retries failed."""
