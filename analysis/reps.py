@@ -42,8 +42,12 @@ def is_repetition(exc: Excursion, s: CoreSettings, exercise: str) -> tuple[bool,
     major = [b for b in exc.all_bumps if b.peak_dps >= s.major_bump_ratio * top]
     if len(exc.bumps) > s.max_bumps:
         return False, "too_many_movements"
-    if exc.bumps[-1].end_s - first_move_s(exc) < s.min_rep_s:
+    away_s = angle_span_s(exc)
+    moving_s = exc.bumps[-1].end_s - first_move_s(exc)
+    if max(away_s, moving_s) < s.min_rep_s:
         return False, "too_brief"  # quicker than any out-and-back exercise movement
+    if away_s > moving_s + s.max_unexplained_away_s:
+        return False, "restless"  # away far longer than its movements explain: walking
     durations = sorted(b.duration_s for b in major)
     median_s = durations[len(durations) // 2]
     if median_s < s.min_movement_s:
@@ -121,6 +125,13 @@ class RepShape:
             movements=len(exc.bumps),
             back_ratio=max(0.0, -float(signed.min())) / top if top > 0 else 0.0,
         )
+
+
+def angle_span_s(exc: Excursion, level: float = 0.2) -> float:
+    """How long the limb stayed away from rest (above ``level`` x its peak angle)."""
+    ang = exc.angle_deg
+    away = np.flatnonzero(ang >= level * float(ang.max()))
+    return float(exc.t_s[away[-1]] - exc.t_s[away[0]]) if len(away) else 0.0
 
 
 def first_move_s(exc: Excursion, min_ratio: float = 0.05) -> float:
