@@ -46,7 +46,7 @@ def is_repetition(exc: Excursion, s: CoreSettings, exercise: str) -> tuple[bool,
     moving_s = exc.bumps[-1].end_s - first_move_s(exc)
     if max(away_s, moving_s) < s.min_rep_s:
         return False, "too_brief"  # quicker than any out-and-back exercise movement
-    if away_s > moving_s + s.max_unexplained_away_s:
+    if away_s > moving_s + s.max_unexplained_away_s and rom >= s.restless_min_rom_deg:
         return False, "restless"  # away far longer than its movements explain: walking
     durations = sorted(b.duration_s for b in major)
     median_s = durations[len(durations) // 2]

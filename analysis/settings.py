@@ -80,7 +80,8 @@ class CoreSettings:
     max_rom_deg: float = 55.0  # larger ones are posture changes
     posture_angle_deg: float = 40.0  # still this far from rest = a new posture
     min_rep_s: float = 0.8  # away from rest for less than this: not an exercise rep
-    max_unexplained_away_s: float = 1.5  # away from rest this much longer than moving
+    max_unexplained_away_s: float = 1.5  # away from rest this much longer than moving,
+    restless_min_rom_deg: float = 20.0  # with big swings: walking, not a rep
     max_rep_s: float = 25.0  # excursions longer than this are not repetitions
     max_hold_s: float = 12.0  # still away from rest longer than this = new posture
     max_seated_hold_s: float = 8.0  # seated exercises have no prescribed hold: longer = not a rep
