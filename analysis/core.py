@@ -118,6 +118,7 @@ class RepCounter:
         self._pending_until = 0.0
         # diagnostics only (grows with the stream): every excursion, for plots/tuning
         self.excursions: list[Excursion] | None = [] if keep_excursions else None
+        self._unconfirmed: RepShape | None = None  # a lone rep waiting for a second one
         self._shapes: list[RepShape] = []  # every rep, compact (auto mode re-reads them)
         self._postures: list[tuple[float, float]] = []  # (end t_s, angle) of recent ones
         self.reps: list[Rep] = []
@@ -466,8 +467,34 @@ class RepCounter:
         ok, _why = is_repetition(exc, self.s, self.exercise)
         if not ok:
             return
-        shape = RepShape.of(exc)
+        self._add_rep(RepShape.of(exc), t_now, events)
+
+    def _add_rep(self, shape: RepShape, t_now: float, events: list[Event]) -> None:
+        """Count a repetition, once it is part of a set.
+
+        An isolated movement (a fidget, shifting in the chair) looks like one
+        quick rep; a set is reps that follow each other. So the first rep after a
+        long pause is held until a second one comes within ``set_gap_s``; then
+        both are counted (the count goes 0 -> 2), else the first is dropped.
+        """
+        last_end = self._shapes[-1].end_s if self._shapes else None
+        if last_end is not None and shape.start_s - last_end <= self.s.set_gap_s:
+            pending, self._unconfirmed = self._unconfirmed, None
+            if pending is not None:
+                self._count_rep(pending, t_now, events)
+            self._count_rep(shape, t_now, events)
+            return
+        lone = self._unconfirmed
+        if lone is not None and shape.start_s - lone.end_s <= self.s.set_gap_s:
+            self._count_rep(self._unconfirmed, t_now, events)
+            self._unconfirmed = None
+            self._count_rep(shape, t_now, events)
+            return
+        self._unconfirmed = shape  # a new set may be starting
+
+    def _count_rep(self, shape: RepShape, t_now: float, events: list[Event]) -> None:
         self._shapes.append(shape)
+        del self._shapes[: -self.s.max_shapes_kept]
         exercise = self.exercise
         if exercise == AUTO:
             exercise, _ = recognize(self._postures, self._shapes)
