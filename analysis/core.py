@@ -229,7 +229,7 @@ class RepCounter:
         grav_t, w_t = self._thigh.process(v[:, 0:3], v[:, 3:6], reset)
         if self._shank is not None:
             grav_s, w_s = self._shank.process(v[:, 6:9], v[:, 9:12], reset)
-            w = w_t + self.s.shank_weight * w_s
+            w = np.maximum(w_t, self.s.shank_weight * w_s)
         else:
             grav_s, w = None, w_t
         if reset and self.state == _MOVING:
