@@ -14,6 +14,8 @@ Pipeline: resample -> per-sensor orientation (:mod:`analysis.orientation`)
 
 from __future__ import annotations
 
+import math
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,7 +31,7 @@ from analysis.events import (
     RepStarted,
     SetSummary,
 )
-from analysis.orientation import OrientationTracker, angle_from_deg
+from analysis.orientation import OrientationTracker
 from analysis.recognize import recognize
 from analysis.reps import RepShape, fits_exercise, is_repetition, make_rep
 from analysis.resample import Resampler
@@ -53,8 +55,20 @@ _WAIT, _REST, _MOVING, _UNSETTLED = "wait", "rest", "moving", "unsettled"
 Sample = tuple[float, float, float, float, float, float, float, float]
 
 
-def _unit_rows(v: np.ndarray) -> np.ndarray:
-    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+Vec = tuple[float, float, float] | list[float]
+
+
+def _angle_deg(u: Vec, b: Vec) -> float:
+    """Angle between two unit vectors, in degrees (plain floats: this is per sample)."""
+    c = u[0] * b[0] + u[1] * b[1] + u[2] * b[2]
+    return math.degrees(math.acos(-1.0 if c < -1.0 else 1.0 if c > 1.0 else c))
+
+
+def _toward(b: Vec, u: Vec, k: float) -> tuple[float, float, float]:
+    """Unit vector a fraction ``k`` of the way from ``b`` to ``u``."""
+    x, y, z = b[0] + k * (u[0] - b[0]), b[1] + k * (u[1] - b[1]), b[2] + k * (u[2] - b[2])
+    n = math.sqrt(x * x + y * y + z * z)
+    return (x / n, y / n, z / n)
 
 
 @dataclass
@@ -100,14 +114,15 @@ class RepCounter:
         self.state = _WAIT
         self._precal: list[tuple[int, np.ndarray, np.ndarray, bool]] = []
         self._n_grid = 0
-        self._base_t: np.ndarray | None = None
-        self._base_s: np.ndarray | None = None
+        self._base_t: Vec | None = None
+        self._base_s: Vec | None = None
         self._still = 0
-        self._angle_win: list[tuple[float, float]] = []
         self._m_prev = 0.0
         self._m_move_start = 0.0
-        self._still_from: tuple[np.ndarray, np.ndarray | None] = (np.zeros(3), None)
+        self._still_from: tuple[Vec, Vec | None] = ((0.0, 0.0, 1.0), None)
         self._band_n = max(2, round(self.s.still_band_s * self.s.grid_hz))
+        self._win_t: deque[float] = deque(maxlen=self._band_n)
+        self._win_s: deque[float] = deque(maxlen=self._band_n)
         self._hist: list[Sample] = []
         self._buf: list[Sample] = []
         self._announced = False
@@ -206,8 +221,10 @@ class RepCounter:
         self._thigh = self._thigh.precalibrated_copy()
         if self._shank is not None:
             self._shank = self._shank.precalibrated_copy()
-        self._base_t = self._thigh.rest_gravity
-        self._base_s = None if self._shank is None else self._shank.rest_gravity
+        self._set_baseline(
+            self._thigh.rest_gravity.tolist(),
+            None if self._shank is None else self._shank.rest_gravity.tolist(),
+        )
         self.state = _REST
         events: list[Event] = [Calibrated(float(blocks[0][1][0]))]
         for _, tb, vb, rb in blocks:
@@ -236,24 +253,31 @@ class RepCounter:
             self._end_excursion("gap", float(t[0]), events)
             self.state = _UNSETTLED
             self._still = 0
-        for i in range(len(t)):
-            ti = float(t[i])
+        # plain Python floats in the per-sample loop: numpy calls on 3-vectors cost
+        # more than the arithmetic
+        t_l, w_l, wt_l = t.tolist(), w.tolist(), w_t.tolist()
+        gt_l = grav_t.tolist()
+        gs_l = grav_s.tolist() if grav_s is not None else None
+        shank_weight = self.s.shank_weight
+        for i in range(len(t_l)):
+            ti = t_l[i]
             self._last_t = ti
-            ut = grav_t[i]
+            ut = gt_l[i]
+            us = gs_l[i] if gs_l is not None else None
             assert self._base_t is not None
-            at = float(angle_from_deg(ut, self._base_t))
+            at = _angle_deg(ut, self._base_t)
             as_ = 0.0
-            if grav_s is not None and self._base_s is not None:
-                as_ = float(angle_from_deg(grav_s[i], self._base_s)) * self.s.shank_weight
-            wi = float(w[i])
+            if us is not None and self._base_s is not None:
+                as_ = _angle_deg(us, self._base_s) * shank_weight
+            wi = w_l[i]
             was_still = self._still
             self._still = self._still + 1 if self._is_still(wi, at, as_) else 0
             if was_still and not self._still:  # a movement begins here
                 self._m_move_start = self._m_prev
             self._m_prev = at + as_
             if self._still == 1:  # where this still period began: the candidate rest posture
-                self._still_from = (ut, None if grav_s is None else grav_s[i])
-            sample = (ti, wi, at, as_, float(w_t[i]), float(ut[0]), float(ut[1]), float(ut[2]))
+                self._still_from = (ut, us)
+            sample = (ti, wi, at, as_, wt_l[i], ut[0], ut[1], ut[2])
             if self.state == _REST:
                 if (
                     (wi > self.s.moving_speed_dps and not self._still)
@@ -268,11 +292,11 @@ class RepCounter:
                     if self._pending is None and len(self._hist) > 2 * self._preroll_n:
                         del self._hist[: -self._preroll_n]
                     if wi < self.s.rest_speed_dps:
-                        self._refine_baseline(ut, None if grav_s is None else grav_s[i])
+                        self._refine_baseline(ut, us)
                 continue
             if self.state == _UNSETTLED:
                 if self._still >= self._settle_n:
-                    self._set_baseline(ut, None if grav_s is None else grav_s[i])
+                    self._set_baseline(ut, us)
                     self.state = _REST
                     events.append(PostureChanged(ti, at))
                 continue
@@ -310,7 +334,7 @@ class RepCounter:
                     self.state = _REST
                 elif at >= self.s.posture_angle_deg or self._still >= self._max_hold_n:
                     self._end_excursion("posture", ti, events)
-                    self._set_baseline(ut, None if grav_s is None else grav_s[i])
+                    self._set_baseline(ut, us)
                     self.state = _REST
                     events.append(PostureChanged(ti, at))
                 elif self._still == self._confirm_n and self._announced:
@@ -340,16 +364,13 @@ class RepCounter:
         The band rule keeps a hand-held leg that sways a degree back and forth
         'still'; the speed rule alone would see it moving all the time.
         """
-        win = self._angle_win
-        win.append((at, as_))
-        if len(win) > self._band_n:
-            del win[0]
+        ts, ss = self._win_t, self._win_s
+        ts.append(at)
+        ss.append(as_)
         if w < self.s.rest_speed_dps:
             return True
-        if len(win) < self._band_n:
+        if len(ts) < self._band_n:
             return False
-        ts = [a for a, _ in win]
-        ss = [b for _, b in win]
         return (max(ts) - min(ts) < self.s.still_band_deg) and (
             max(ss) - min(ss) < 2.0 * self.s.still_band_deg
         )
@@ -388,18 +409,18 @@ class RepCounter:
         return True
 
     # -- baseline ----------------------------------------------------------------
-    def _set_baseline(self, ut: np.ndarray, us: np.ndarray | None) -> None:
-        self._base_t = ut.copy()
-        self._base_s = None if us is None else us.copy()
+    def _set_baseline(self, ut: Vec, us: Vec | None) -> None:
+        self._base_t = (ut[0], ut[1], ut[2])
+        self._base_s = None if us is None else (us[0], us[1], us[2])
         self._hist = []
 
-    def _refine_baseline(self, ut: np.ndarray, us: np.ndarray | None) -> None:
+    def _refine_baseline(self, ut: Vec, us: Vec | None) -> None:
         """While still at rest, follow slow strap slip and posture creep."""
         assert self._base_t is not None
         k = self.s.baseline_follow
-        self._base_t = _unit_rows(self._base_t + k * (ut - self._base_t))
+        self._base_t = _toward(self._base_t, ut, k)
         if us is not None and self._base_s is not None:
-            self._base_s = _unit_rows(self._base_s + k * (us - self._base_s))
+            self._base_s = _toward(self._base_s, us, k)
 
     # -- excursions --------------------------------------------------------------
     def _start_excursion(self, sample: Sample) -> None:
@@ -454,7 +475,7 @@ class RepCounter:
             ended=ended,
             thigh_speed_dps=buf[:, 4],
             thigh_gravity=buf[:, 5:8],
-            base_gravity=self._base_t.copy() if self._base_t is not None else None,
+            base_gravity=np.array(self._base_t) if self._base_t is not None else None,
         )
         exc.all_bumps = find_bumps(exc.t_s, exc.speed_dps, self.s, self._delay_s)
         exc.bumps = moving_bumps(exc, exc.all_bumps, self.s.min_bump_angle_fraction)

@@ -145,8 +145,10 @@ class OrientationTracker:
         return out
 
     def _close_window(self) -> None:
-        a = np.concatenate(self._win_acc)
-        g = np.concatenate(self._win_gyr)
+        # contiguous copies: the sums below then add in the same order whether the
+        # window came in one block or several (bit-identical results whatever the chunking)
+        a = np.ascontiguousarray(np.concatenate(self._win_acc))
+        g = np.ascontiguousarray(np.concatenate(self._win_gyr))
         self._win_acc, self._win_gyr, self._win_fill = [], [], 0
         still = (
             float(g.std(axis=0).max()) < self.s.still_gyro_std_dps
@@ -171,9 +173,18 @@ class OrientationTracker:
             self._init_ahrs(a.mean(axis=0))
 
     def _init_ahrs(self, acc_g: np.ndarray) -> None:
-        """Restart the AHRS and let it settle on this gravity reading."""
+        """Restart the AHRS at the orientation whose gravity is this reading.
+
+        The shortest rotation taking the measured gravity direction onto the
+        earth's up axis (x-io Fusion's NWU convention); heading does not matter.
+        """
+        u = _unit(np.asarray(acc_g, dtype=np.float64))
+        w = 1.0 + u[2]
+        if w < 1e-9:  # upside down: any half-turn about a horizontal axis
+            q = np.array([0.0, 1.0, 0.0, 0.0])
+        else:
+            q = np.array([w, u[1], -u[0], 0.0])  # [1 + u.z, u x z]
+            q /= np.linalg.norm(q)
         self._ahrs.restart()
-        zero = np.zeros(3)
-        a = np.asarray(acc_g, dtype=np.float64)
-        for _ in range(int(3.5 * self.s.grid_hz)):
-            self._ahrs.update_no_magnetometer(zero, a)
+        self._ahrs.skip_startup()
+        self._ahrs.set_quaternion(q)
