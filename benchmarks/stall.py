@@ -45,6 +45,7 @@ from sensors.chunk import ImuChunk  # noqa: E402
 from sensors.fakes.bus import FakeBus, FakeClock  # noqa: E402
 from sensors.fakes.lsm6ds import FakeLSM6DS3, FakeLSM6DSOX  # noqa: E402
 from sensors.fakes.mpu6050 import FakeMPU6050  # noqa: E402
+from sensors.fakes.timecode import TimeCode  # noqa: E402
 from sensors.fifo_imu import FifoImu, ImuSettings  # noqa: E402
 from sensors.lsm6ds import LSM6DS  # noqa: E402
 from sensors.mpu6050 import MPU6050  # noqa: E402
@@ -56,26 +57,7 @@ AFTER_S = 5.0
 STALLS_S = (0.5, 2.0, 5.0, 20.0)
 RATES_HZ = (100.0, 200.0)
 CHIPS = ("MPU-6050", "MPU-6500", "LSM6DS3", "LSM6DSOX")
-RAMP_DPS_PER_S = 30.0  # gyro x: coarse time
-FINE_SPAN_S = 0.1  # gyro y: sawtooth, fine time
-FINE_DPS = 1900.0
-
-
-def time_motion(t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Still (+1 g on z); gyro x and y encode when each sample was taken."""
-    n = len(t_s)
-    acc = np.zeros((n, 3))
-    acc[:, 2] = 1.0
-    gyr = np.zeros((n, 3))
-    gyr[:, 0] = RAMP_DPS_PER_S * (t_s - T0)
-    gyr[:, 1] = FINE_DPS * np.mod(t_s - T0, FINE_SPAN_S) / FINE_SPAN_S
-    return acc, gyr
-
-
-def true_times(chunk: ImuChunk) -> np.ndarray:
-    coarse_s = chunk.gyro_dps[:, 0] / RAMP_DPS_PER_S
-    fine_s = chunk.gyro_dps[:, 1] / FINE_DPS * FINE_SPAN_S
-    return T0 + np.round((coarse_s - fine_s) / FINE_SPAN_S) * FINE_SPAN_S + fine_s
+TIME_CODE = TimeCode(t0_s=T0, ramp_dps_per_s=30.0)  # true sample times (gyro at 2000 dps)
 
 
 @dataclass
@@ -104,11 +86,11 @@ def make(chip: str, rate_hz: float, rate_error: float) -> tuple[FifoImu, object,
     imu: FifoImu
     if chip.startswith("MPU"):
         variant = chip.replace("-", "").lower()
-        fake: object = bus.attach(0x68, FakeMPU6050(clock, variant, time_motion, rate_error))
+        fake: object = bus.attach(0x68, FakeMPU6050(clock, variant, TIME_CODE.motion, rate_error))
         imu = MPU6050(bus, 0x68, settings, clock=clock, sleep=clock.sleep)
     else:
         cls = FakeLSM6DS3 if chip == "LSM6DS3" else FakeLSM6DSOX
-        fake = bus.attach(0x6A, cls(clock, time_motion, rate_error))
+        fake = bus.attach(0x6A, cls(clock, TIME_CODE.motion, rate_error))
         imu = LSM6DS(bus, 0x6A, settings, clock=clock, sleep=clock.sleep)
     imu.start()
     return imu, fake, clock
@@ -133,7 +115,7 @@ def run(chip: str, rate_hz: float, stall_s: float, rate_error: float, warmup_s: 
     delivered = len(before) + len(at_stall) + len(after)
     assert delivered == fake.samples_delivered  # type: ignore[attr-defined]
     chunk = ImuChunk.concat([before, at_stall, after])
-    true_s = true_times(chunk)
+    true_s = TIME_CODE.true_times(chunk)
     i = len(before) + len(at_stall)  # first sample after the stall
     true_period_s = 1.0 / (imu.rate_hz * (1.0 + rate_error))
     hole = round((true_s[i] - true_s[i - 1]) / true_period_s) - 1

@@ -21,15 +21,14 @@ from sensors.clock import SampleClock, lower_envelope_line
 from sensors.fakes.bus import FakeBus, FakeClock
 from sensors.fakes.lsm6ds import FakeLSM6DS3, FakeLSM6DSOX
 from sensors.fakes.mpu6050 import FakeMPU6050
+from sensors.fakes.timecode import TimeCode
 from sensors.fifo_imu import FifoImu, ImuSettings
 from sensors.lsm6ds import LSM6DS
 from sensors.mpu6050 import MPU6050
 from sensors.pair import SensorPair
 
 T0 = 1000.0
-RAMP_DPS_PER_S = 30.0  # gyro x: coarse time (2-2.3 ms per LSB at 2000 dps; 60 s fit)
-FINE_SPAN_S = 0.1  # gyro y: sawtooth over 0.1 s (a few us per LSB)
-FINE_DPS = 1900.0
+TIME_CODE = TimeCode(t0_s=T0, ramp_dps_per_s=30.0)  # gyro x/y: true sample times (60 s fit)
 SHANK_RAMP_DPS_PER_S = 30.0  # shank gyro z: a ramp, so interpolation keeps its time
 CONVERGED_S = 30.0  # the clock has converged by then (assertions look after it)
 TOLERANCE_S = 0.005  # stamp error allowed after convergence
@@ -37,22 +36,10 @@ CHIPS = ["mpu6050", "mpu6500", "LSM6DS3", "LSM6DSOX"]
 
 
 def time_motion(t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """+1 g on z; gyro x/y encode when each sample was taken; gyro z a plain ramp."""
-    n = len(t_s)
-    acc = np.zeros((n, 3))
-    acc[:, 2] = 1.0
-    gyr = np.zeros((n, 3))
-    gyr[:, 0] = RAMP_DPS_PER_S * (t_s - T0)
-    gyr[:, 1] = FINE_DPS * np.mod(t_s - T0, FINE_SPAN_S) / FINE_SPAN_S
+    """TIME_CODE's still motion, plus gyro z a plain ramp (the shank's time in a pair)."""
+    acc, gyr = TIME_CODE.motion(t_s)
     gyr[:, 2] = SHANK_RAMP_DPS_PER_S * (t_s - T0) - 900.0
     return acc, gyr
-
-
-def true_times(gyro_dps: np.ndarray) -> np.ndarray:
-    """When the chip took each sample, decoded from gyro x (coarse) and y (fine)."""
-    coarse_s = gyro_dps[:, 0] / RAMP_DPS_PER_S
-    fine_s = gyro_dps[:, 1] / FINE_DPS * FINE_SPAN_S
-    return T0 + np.round((coarse_s - fine_s) / FINE_SPAN_S) * FINE_SPAN_S + fine_s
 
 
 class LaggyClock:
@@ -131,7 +118,7 @@ def assert_tracks(chunk: ImuChunk, period_s: float, after_s: float = CONVERGED_S
     """Strictly increasing stamps within TOLERANCE_S of the true times after ``after_s``."""
     assert len(chunk) > 0
     assert np.all(np.diff(chunk.t_s) > 0), "timestamps must strictly increase"
-    true_s = true_times(chunk.gyro_dps)
+    true_s = TIME_CODE.true_times(chunk)
     late = true_s > T0 + after_s
     assert np.count_nonzero(late) > 100
     err_s = np.abs(chunk.t_s[late] - true_s[late])
@@ -162,7 +149,7 @@ def test_a_drift_correction_is_spread_gently(rate_error: float) -> None:
     r = rig("mpu6050", rate_error)
     chunk = poll(r.imu, r.clock, 20.0)
     steps = np.diff(chunk.t_s) / r.true_period_s
-    err_s = chunk.t_s - true_times(chunk.gyro_dps)
+    err_s = chunk.t_s - TIME_CODE.true_times(chunk)
     fitted = chunk.t_s[1:] > T0 + SampleClock.MIN_BASELINE_S + 1.0
     if rate_error < 0:
         # slow: nominal-period stamps fall ~0.1 s behind, then the error is slewed
@@ -213,7 +200,7 @@ def test_overflow_skips_keep_the_slots_on_a_drifting_chip(
     chunk = ImuChunk.concat([before, hole, after])
     assert_tracks(chunk, r.true_period_s, after_s=20.0)
     # the first sample after the hole sits exactly lost + 1 true periods on
-    true_s = true_times(chunk.gyro_dps)
+    true_s = TIME_CODE.true_times(chunk)
     i = len(before)
     assert round((true_s[i] - true_s[i - 1]) / r.true_period_s) == hole.lost_samples + 1
     assert abs(after.t_s[0] - true_s[i]) < TOLERANCE_S
@@ -230,7 +217,7 @@ def test_pair_with_oppositely_drifting_chips_stays_aligned() -> None:
     chunk = poll(pair, clock, CONVERGED_S + 10.0)
     assert chunk.has_shank and not chunk.gaps
     assert chunk.shank_gyro_dps is not None
-    thigh_true_s = true_times(chunk.gyro_dps)
+    thigh_true_s = TIME_CODE.true_times(chunk)
     # the shank's ramp, interpolated onto the thigh's stamps, says when the shank was there
     shank_true_s = T0 + (chunk.shank_gyro_dps[:, 2] + 900.0) / SHANK_RAMP_DPS_PER_S
     late = thigh_true_s > T0 + CONVERGED_S
@@ -343,7 +330,7 @@ def test_a_reinitialised_chip_keeps_its_drift_estimate() -> None:
     assert r.imu.period_s == period_s  # carried over, not back to nominal
     after = poll(r.imu, r.clock, 29.0)  # less than the 5 s a new fit needs
     assert np.all(np.diff(ImuChunk.concat([before, hole, after]).t_s) > 0)
-    err_s = np.abs(after.t_s - true_times(after.gyro_dps))
+    err_s = np.abs(after.t_s - TIME_CODE.true_times(after))
     assert err_s.max() < 0.002  # with the nominal period it would reach ~0.1 s
 
 

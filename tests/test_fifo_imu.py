@@ -14,6 +14,7 @@ from sensors.chunk import ImuChunk
 from sensors.errors import SensorError
 from sensors.fakes.bus import FakeBus, FakeClock, MotionSource
 from sensors.fakes.mpu6050 import FakeMPU6050
+from sensors.fakes.timecode import TimeCode
 from sensors.fifo_imu import FifoImu, ImuSettings
 from sensors.mpu6050 import (
     FIFO_COUNTH,
@@ -26,27 +27,7 @@ from sensors.mpu6050 import (
 from sensors.retry import RetryPolicy, describe_oserror, retry_io
 
 T0 = 1000.0
-RAMP_DPS_PER_S = 50.0  # gyro x: coarse time (1.2 ms per LSB at +-2000 dps)
-FINE_SPAN_S = 0.1  # gyro y: sawtooth over 0.1 s (3 us per LSB)
-FINE_DPS = 1900.0
-
-
-def time_motion(t_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """+1 g on z; gyro x and y encode when each sample was taken (see true_times)."""
-    n = len(t_s)
-    acc = np.zeros((n, 3))
-    acc[:, 2] = 1.0
-    gyr = np.zeros((n, 3))
-    gyr[:, 0] = RAMP_DPS_PER_S * (t_s - T0)
-    gyr[:, 1] = FINE_DPS * np.mod(t_s - T0, FINE_SPAN_S) / FINE_SPAN_S
-    return acc, gyr
-
-
-def true_times(chunk: ImuChunk) -> np.ndarray:
-    """When the chip took each sample, to a few microseconds (needs gyro range 2000 dps)."""
-    coarse_s = chunk.gyro_dps[:, 0] / RAMP_DPS_PER_S
-    fine_s = chunk.gyro_dps[:, 1] / FINE_DPS * FINE_SPAN_S
-    return T0 + np.round((coarse_s - fine_s) / FINE_SPAN_S) * FINE_SPAN_S + fine_s
+TIME_CODE = TimeCode(t0_s=T0, ramp_dps_per_s=50.0)  # true sample times (gyro at 2000 dps)
 
 
 class FlakyBus(FakeBus):
@@ -90,7 +71,7 @@ class FlakyBus(FakeBus):
 
 def rig(
     rate_hz: float = 100.0,
-    motion: MotionSource = time_motion,
+    motion: MotionSource = TIME_CODE.motion,
     fake_cls: type[FakeMPU6050] = FakeMPU6050,
 ) -> tuple[MPU6050, FakeMPU6050, FlakyBus, FakeClock]:
     clock = FakeClock(T0)
@@ -123,7 +104,7 @@ def assert_no_silent_loss(chunk: ImuChunk, period_s: float) -> None:
         if g.index < len(chunk):
             lost[g.index] += g.lost
             restart[g.index] |= g.reason == "io_error"
-    steps = np.diff(true_times(chunk)) / period_s
+    steps = np.diff(TIME_CODE.true_times(chunk)) / period_s
     low = np.where(restart[1:], 0.5, 1 - 0.01) + lost[1:]
     high = np.where(restart[1:], 2.25, 1 + 0.01) + lost[1:]
     bad = np.flatnonzero((steps < low) | (steps >= high))
@@ -268,7 +249,7 @@ def test_retries_exhausted_reinitialise_and_report_the_time_as_a_gap() -> None:
     after = read_for(imu, clock, 0.5, 0.1)
     assert len(after) == 50 and not after.gaps
     assert after.t_s[0] == pytest.approx(restart_s + 0.01)  # re-anchored on the restart
-    np.testing.assert_allclose(after.t_s, true_times(after), atol=1e-3)
+    np.testing.assert_allclose(after.t_s, TIME_CODE.true_times(after), atol=1e-3)
     assert before.t_s[-1] + lost * 0.01 <= after.t_s[0]
 
 

@@ -6,5 +6,6 @@ motion source, overflow when not drained, and fail on demand.
 """
 
 from sensors.fakes.bus import FakeBus, FakeChip, FakeClock, MotionSource, still_motion
+from sensors.fakes.timecode import TimeCode
 
-__all__ = ["FakeBus", "FakeChip", "FakeClock", "MotionSource", "still_motion"]
+__all__ = ["FakeBus", "FakeChip", "FakeClock", "MotionSource", "TimeCode", "still_motion"]
