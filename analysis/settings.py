@@ -61,14 +61,14 @@ class CoreSettings:
     # movement segmentation
     moving_speed_dps: float = 4.0  # above this (low-passed) the thigh is moving
     rest_speed_dps: float = 2.5  # below this it is still again
-    rest_confirm_s: float = 0.4  # still for this long = arrived (rest or hold)
-    still_band_deg: float = 1.2  # or the thigh angle stays within this band ...
+    rest_confirm_s: float = 0.3  # still for this long = arrived (rest or hold)
+    still_band_deg: float = 0.8  # or the thigh angle stays within this band ...
     still_band_s: float = 0.6  # ... over this long (shank: twice the band)
     rest_angle_deg: float = 3.0  # within this of the baseline = back at rest
     shank_rest_angle_deg: float = 8.0  # the same for the shank (when present)
     baseline_follow: float = 0.003  # per still sample at rest: follows slow strap slip
     settle_fraction: float = 0.45  # still at <= this x the peak = came back (new rest)
-    return_move_fraction: float = 0.4  # or its last movement came back this x the peak
+    return_move_fraction: float = 0.3  # or its last movement came back this x the peak
     return_fraction: float = 0.25  # or within this x the rep's peak (capped at 2x)
     min_rom_deg: float = 2.5  # smaller thigh excursions are not repetitions ...
     min_shank_rom_deg: float = 12.0  # ... unless the shank moved this much
