@@ -395,7 +395,15 @@ class RepCounter:
         touch_max = self.s.touch_max_dps
         if self._has_shank:  # the knee reverses sharply: a deep dip is a stop
             touch_max = max(touch_max, self.s.touch_rel_shank * peak_w)
-        if self._touch_w >= min(self.s.bump_split_ratio * peak_w, touch_max):
+        # all the way back to rest, in a small movement that is not a kick's swing:
+        # a quick bounce off rest (knee extensions in a row) is a rep boundary too
+        deep = (
+            self._buf[i][2] + self._buf[i][3]
+            <= self.s.deep_touch_fraction * (self._peak_at + self._peak_as)
+            and self._peak_at < self.s.restless_min_rom_deg
+            and self.exercise != SEATED_LEG_KICK
+        )
+        if not deep and self._touch_w >= min(self.s.bump_split_ratio * peak_w, touch_max):
             return False  # passed through rest at speed (the kick's swing): not a stop
         if self._buf[i][0] - self._buf[0][0] < self.s.min_touch_split_s:
             return False  # a cycle this quick without a stop is gait, not a rep
@@ -447,8 +455,10 @@ class RepCounter:
             ended == "returned"
             and max(b[2] for b in buf) < self.s.prefix_max_rom_deg
             and max(b[3] for b in buf) < self.s.min_shank_rom_deg
+            and self._movements(buf) <= 1
         ):
-            # hold it briefly: it may be the first part of the next movement
+            # one small movement, not out and back: hold it briefly, it may be the
+            # first part of the next one (the kick's back swing, a hesitant start)
             self._pending = buf
             self._pending_until = t_now + self.s.prefix_gap_s
         else:
@@ -456,6 +466,11 @@ class RepCounter:
         if self._announced:
             events.append(PhaseChanged(t_now, "rest"))
         self._announced = False
+
+    def _movements(self, buf: list[Sample]) -> int:
+        """How many speed bells a buffer holds."""
+        arr = np.array(buf)
+        return len(find_bumps(arr[:, 0], arr[:, 1], self.s, self._delay_s))
 
     def _flush_pending(self, t_now: float, events: list[Event]) -> None:
         if self._pending is not None:

@@ -75,6 +75,7 @@ class CoreSettings:
     touch_away_deg: float = 5.0  # after this far out, slowing near rest = rep ended
     touch_fraction: float = 0.3  # "near rest" for a touch: or below this x the peak
     touch_max_dps: float = 8.0  # ... and it (nearly) stopped there
+    deep_touch_fraction: float = 0.15  # (or came this close to rest: no stop needed)
     touch_rel_shank: float = 0.12  # (with a shank sensor: or slowed to this x the peak)
     min_touch_split_s: float = 1.5  # ... if the rep so far lasted this long (not gait)
     prefix_max_rom_deg: float = 8.0  # a smaller movement followed within ...
