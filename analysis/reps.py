@@ -52,9 +52,9 @@ def is_repetition(exc: Excursion, s: CoreSettings, exercise: str) -> tuple[bool,
     median_s = durations[len(durations) // 2]
     if median_s < s.min_movement_s:
         return False, "jiggle"  # movements far quicker than any exercise phase
-    # walking: a run of quick swings (big ones; small quick runs are restless legs)
-    quick_s = s.gait_movement_s if rom >= s.restless_min_rom_deg else s.small_quick_movement_s
-    if len(major) >= s.gait_bumps and median_s < quick_s:
+    # walking: a run of quick big swings (a knee extension's thigh twitches are small)
+    big = rom >= s.restless_min_rom_deg
+    if big and len(major) >= s.gait_bumps and median_s < s.gait_movement_s:
         return False, "gait"
     if shank_rom < s.min_turn_check_shank_deg and exc.tilt_ratio < s.min_tilt_ratio:
         return False, "turning"

@@ -91,8 +91,7 @@ class CoreSettings:
     min_movement_s: float = 0.3  # movements quicker than this are jiggling
     gait_bumps: int = 4  # this many movements ...
     gait_movement_s: float = 0.8  # ... each quicker than this = walking
-    small_quick_movement_s: float = 0.6  # (for swings under restless_min_rom_deg)
-    min_tilt_ratio: float = 0.5  # thigh rotation that hardly tilts it = turning ...
+    min_tilt_ratio: float = 0.45  # thigh rotation that hardly tilts it = turning ...
     min_turn_check_shank_deg: float = 20.0  # ... unless the knee clearly moved
     max_bumps: int = 5  # major movements inside one rep (lift, adjust, lower ...)
     major_bump_ratio: float = 0.25  # a movement this fraction of the fastest is major
