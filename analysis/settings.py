@@ -96,7 +96,7 @@ class CoreSettings:
     max_bumps: int = 5  # major movements inside one rep (lift, adjust, lower ...)
     major_bump_ratio: float = 0.25  # a movement this fraction of the fastest is major
     min_bump_angle_fraction: float = 0.15  # a movement must change the angle this x ROM
-    bump_split_ratio: float = 0.3  # a dip below this x the smaller peak splits bumps
+    bump_split_ratio: float = 0.35  # a dip below this x the smaller peak splits bumps
     rebaseline_still_s: float = 2.0  # a new still posture this long becomes the baseline
     shank_weight: float = 1.0
     extra: dict[str, float] = field(default_factory=dict)
