@@ -411,9 +411,10 @@ class RepCounter:
         self._buf = self._buf[: i + 1]
         t_cut = self._buf[-1][0]
         self._end_excursion("returned", t_cut, events)
-        self._flush_pending(t_cut, events)
-        self._start_excursion(rest_of[0])
-        self._buf = rest_of
+        # the next movement starts here; a single small movement just ended (the
+        # kick's back swing) is pending and becomes its start
+        self._hist = rest_of[:-1]
+        self._start_excursion(rest_of[-1], keep_history=True)
         return True
 
     # -- baseline ----------------------------------------------------------------
@@ -431,7 +432,7 @@ class RepCounter:
             self._base_s = _toward(self._base_s, us, k)
 
     # -- excursions --------------------------------------------------------------
-    def _start_excursion(self, sample: Sample) -> None:
+    def _start_excursion(self, sample: Sample, keep_history: bool = False) -> None:
         self.state = _MOVING
         if self._pending is not None:
             # a small movement just before: the start of this one (the kick's
@@ -439,7 +440,8 @@ class RepCounter:
             self._buf = self._pending + self._hist + [sample]
             self._pending = None
         else:
-            self._buf = self._hist[-self._preroll_n :] + [sample]
+            pre = self._hist if keep_history else self._hist[-self._preroll_n :]
+            self._buf = pre + [sample]
         self._hist = []
         self._announced = False
         self._live = _Live()
