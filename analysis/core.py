@@ -470,9 +470,11 @@ class RepCounter:
         self._announced = False
 
     def _movements(self, buf: list[Sample]) -> int:
-        """How many speed bells a buffer holds."""
+        """How many movements that change the angle a buffer holds."""
         arr = np.array(buf)
-        return len(find_bumps(arr[:, 0], arr[:, 1], self.s, self._delay_s))
+        exc = Excursion(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3] if self._has_shank else None, "")
+        bumps = find_bumps(exc.t_s, exc.speed_dps, self.s, self._delay_s)
+        return len(moving_bumps(exc, bumps, self.s.min_bump_angle_fraction))
 
     def _flush_pending(self, t_now: float, events: list[Event]) -> None:
         if self._pending is not None:
