@@ -23,6 +23,7 @@ from analysis.settings import RAISED_LEG_STRETCH, SEATED_LEG_KICK, SEATED_LEG_RA
 
 KICK_BACK_RATIO = 0.14  # median back swing / forward swing above this = kick
 KICK_MOVEMENTS = 3  # ... or three movements per rep with no hold
+STRONG_KICK_BACK_RATIO = 0.3  # this much back swing in three movements: a kick even after a lift
 STRETCH_HOLD_S = 2.0  # median hold at the far end, after a lift into position
 STRETCH_SMALL_ROM_DEG = 12.0  # or small thigh excursions after a lift into position
 SETUP_POSTURE_DEG = 45.0
@@ -56,11 +57,17 @@ def recognize(
         return SEATED_LEG_RAISE, 0.0
     f = set_features(postures, reps)
     evidence = min(1.0, len(reps) / 4.0)  # more reps, more certainty
+    strong_kick = f["back_ratio"] >= STRONG_KICK_BACK_RATIO and f["movements"] >= KICK_MOVEMENTS
+    stretch_like = f["setup"] and (
+        f["hold_s"] >= STRETCH_HOLD_S or f["rom_deg"] < STRETCH_SMALL_ROM_DEG
+    )
+    if stretch_like and not strong_kick:
+        # lifted into position, then holds or small moves: a held leg sways, which
+        # can look like a small back swing, so this is decided before the kick
+        return RAISED_LEG_STRETCH, evidence * min(1.0, f["hold_s"] / (2 * STRETCH_HOLD_S) + 0.5)
     if f["back_ratio"] >= KICK_BACK_RATIO or (
         f["movements"] >= KICK_MOVEMENTS and f["hold_s"] < 1.0 and not f["setup"]
     ):
         margin = f["back_ratio"] / KICK_BACK_RATIO
         return SEATED_LEG_KICK, evidence * min(1.0, 0.5 * margin)
-    if f["setup"] and (f["hold_s"] >= STRETCH_HOLD_S or f["rom_deg"] < STRETCH_SMALL_ROM_DEG):
-        return RAISED_LEG_STRETCH, evidence * min(1.0, f["hold_s"] / (2 * STRETCH_HOLD_S) + 0.5)
     return SEATED_LEG_RAISE, evidence * 0.7
