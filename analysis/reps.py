@@ -111,6 +111,9 @@ class RepShape:
     @classmethod
     def of(cls, exc: Excursion) -> RepShape:
         before, after, hold = _split_far_end(exc)
+        # the gap between the movement out and the movement back misses a hold when
+        # one of them was not picked out (a slow release); the angle shows it
+        hold = max(hold, still_at_far_end_s(exc))
         signed = exc.signed_thigh_deg()
         top = float(signed.max()) if len(signed) else 0.0
         return cls(
@@ -127,6 +130,16 @@ class RepShape:
             movements=len(exc.bumps),
             back_ratio=max(0.0, -float(signed.min())) / top if top > 0 else 0.0,
         )
+
+
+def still_at_far_end_s(exc: Excursion, level: float = 0.8, slow_dps: float = 5.0) -> float:
+    """Time spent near the peak angle (>= ``level`` x it) while (nearly) still."""
+    ang = exc.angle_deg
+    if len(ang) < 2:
+        return 0.0
+    dt = float(np.median(np.diff(exc.t_s)))
+    slow = max(slow_dps, 0.15 * float(exc.speed_dps.max()))
+    return float(np.count_nonzero((ang >= level * float(ang.max())) & (exc.speed_dps < slow))) * dt
 
 
 def angle_span_s(exc: Excursion, level: float = 0.2) -> float:
