@@ -105,6 +105,7 @@ class RepCounter:
         self._shank: OrientationTracker | None = None
         self._has_shank: bool | None = None
         self._delay_s = self._thigh.delay_s()
+        self._delay_n = round(self._delay_s * self.s.grid_hz)
         self._dt = 1.0 / self.s.grid_hz
         self._confirm_n = max(1, round(self.s.rest_confirm_s * self.s.grid_hz))
         self._max_hold_n = round(self.s.max_hold_s * self.s.grid_hz)
@@ -584,10 +585,10 @@ class RepCounter:
         lv = self._live
         buf = self._buf
         half = 0.5 * lv.peak_dps
-        ta = buf[0][0]
+        ta, j0 = buf[0][0], 0
         for j in range(lv.peak_i, 0, -1):
             if buf[j - 1][1] < half:
-                ta = buf[j][0]
+                ta, j0 = buf[j][0], j
                 break
         dur = (t_half_fall - ta) / FWHM_FRACTION
         start = ta - HALF_TAU * dur - self._delay_s
@@ -602,6 +603,11 @@ class RepCounter:
         ex = self._exercise_now()
         angle_now = buf[-1][2] + buf[-1][3]
         peak_angle = max(b[2] + b[3] for b in buf)
+        # angle change over the movement (the speed is low-passed, so it lags the angle)
+        j_ref = max(0, j0 - self._delay_n - 2)
+        moved = abs(angle_now - (buf[j_ref][2] + buf[j_ref][3]))
+        if ex != SEATED_LEG_KICK and moved < self.s.min_bump_angle_fraction * 2 * peak_angle:
+            return  # a quick twitch inside a slow movement (the knee leading): not a phase
         if ex == SEATED_LEG_RAISE:
             need = self.p.min_lift_s if lv.bumps_done == 1 else self.p.min_lower_s
             if dur < need:
