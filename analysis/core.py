@@ -209,10 +209,17 @@ class RepCounter:
         # is found everything before it is analysed too (a set may start at once)
         self._precal.append((self._n_grid, t, v, reset))
         self._n_grid += len(t)
-        self._thigh.process(v[:, 0:3], v[:, 3:6], reset)
-        if self._shank is not None:
-            self._shank.process(v[:, 6:9], v[:, 9:12], reset)
         trackers = [self._thigh] + ([self._shank] if self._shank is not None else [])
+        # look for the first still second a second at a time, so a long block is not
+        # run through the trackers twice (here, then again in the replay)
+        step = self._thigh.window
+        for i in range(0, len(t), step):
+            if all(tr.calibrated for tr in trackers):
+                break
+            r = reset and i == 0
+            self._thigh.process(v[i : i + step, 0:3], v[i : i + step, 3:6], r)
+            if self._shank is not None:
+                self._shank.process(v[i : i + step, 6:9], v[i : i + step, 9:12], r)
         if not all(tr.calibrated for tr in trackers):
             self._trim_precal(self._n_grid)
             return []
