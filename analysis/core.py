@@ -377,8 +377,8 @@ class RepCounter:
         ss.append(as_)
         if w < self.s.rest_speed_dps:
             return True
-        if len(ts) < self._band_n:
-            return False
+        if len(ts) < self._band_n or w > self.s.sway_max_dps:
+            return False  # (faster than any sway: moving, no need to look at the band)
         return (max(ts) - min(ts) < self.s.still_band_deg) and (
             max(ss) - min(ss) < 2.0 * self.s.still_band_deg
         )

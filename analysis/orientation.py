@@ -54,6 +54,7 @@ class OrientationTracker:
         self._win_acc: list[np.ndarray] = []
         self._win_gyr: list[np.ndarray] = []
         self._win_fill = 0
+        self._win_speed_max = 0.0
         self.still_windows = 0
         self._seen = 0
         self._calibrated_at = -1
@@ -120,6 +121,7 @@ class OrientationTracker:
                 grav[sl] = self._run_ahrs(lp_acc[sl], gyro_dps[sl])
             self._win_acc.append(lp_acc[sl])
             self._win_gyr.append(lp_gyro[sl])
+            self._win_speed_max = max(self._win_speed_max, float(speed[sl].max()))
             self._win_fill += take
             self._seen += take
             i += take
@@ -147,6 +149,11 @@ class OrientationTracker:
     def _close_window(self) -> None:
         # contiguous copies: the sums below then add in the same order whether the
         # window came in one block or several (bit-identical results whatever the chunking)
+        fast = self._win_speed_max > self.s.surely_moving_dps
+        self._win_speed_max = 0.0
+        if fast:  # clearly moving: skip the statistics (most windows during exercise)
+            self._win_acc, self._win_gyr, self._win_fill = [], [], 0
+            return
         a = np.ascontiguousarray(np.concatenate(self._win_acc))
         g = np.ascontiguousarray(np.concatenate(self._win_gyr))
         self._win_acc, self._win_gyr, self._win_fill = [], [], 0

@@ -54,6 +54,7 @@ class CoreSettings:
     max_postures_kept: int = 20  # recent posture changes remembered for recognition
     max_precal_s: float = 120.0  # samples kept (and analysed later) before calibration
     still_gyro_std_dps: float = 2.0  # of the low-passed gyro
+    surely_moving_dps: float = 10.0  # a window that turned this fast is not still
     still_accel_std_g: float = 0.03  # of the low-passed accel norm
     # AHRS (imufusion) gain; low because movements are slow and gentle
     ahrs_gain: float = 0.5
@@ -63,6 +64,7 @@ class CoreSettings:
     rest_speed_dps: float = 2.5  # below this it is still again
     rest_confirm_s: float = 0.3  # still for this long = arrived (rest or hold)
     still_band_deg: float = 0.8  # or the thigh angle stays within this band ...
+    sway_max_dps: float = 8.0  # a leg turning faster than this is not just swaying
     still_band_s: float = 0.6  # ... over this long (shank: twice the band)
     rest_angle_deg: float = 3.0  # within this of the baseline = back at rest
     shank_rest_angle_deg: float = 8.0  # the same for the shank (when present)
