@@ -130,6 +130,7 @@ class RepCounter:
         self._live = _Live()
         self._peak_at = 0.0
         self._peak_as = 0.0
+        self._peak_m = 0.0
         self._pending: list[Sample] | None = None
         self._pending_until = 0.0
         # diagnostics only (grows with the stream): every excursion, for plots/tuning
@@ -311,8 +312,12 @@ class RepCounter:
             # moving
             self._buf.append(sample)
             self._live_track(events)
-            self._peak_at = max(self._peak_at, at)
-            self._peak_as = max(self._peak_as, as_)
+            if at > self._peak_at:
+                self._peak_at = at
+            if as_ > self._peak_as:
+                self._peak_as = as_
+            if at + as_ > self._peak_m:
+                self._peak_m = at + as_
             near = self._near_rest(at, as_)
             low = near or at + as_ <= self.s.touch_fraction * (self._peak_at + self._peak_as)
             if self._touch_down(low, at, as_, wi, events):
@@ -456,6 +461,7 @@ class RepCounter:
         self._been_away = False
         self._peak_at = max(b[2] for b in self._buf)
         self._peak_as = max(b[3] for b in self._buf)
+        self._peak_m = max(b[2] + b[3] for b in self._buf)
         self._touch_i: int | None = None
         self._touch_w = 0.0
 
@@ -609,7 +615,7 @@ class RepCounter:
             return
         ex = self._exercise_now()
         angle_now = buf[-1][2] + buf[-1][3]
-        peak_angle = max(b[2] + b[3] for b in buf)
+        peak_angle = self._peak_m
         # angle change over the movement (the speed is low-passed, so it lags the angle)
         j_ref = max(0, j0 - self._delay_n - 2)
         moved = abs(angle_now - (buf[j_ref][2] + buf[j_ref][3]))
