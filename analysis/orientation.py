@@ -4,7 +4,7 @@ Per sensor: the first still second gives the gyro bias and the rest posture;
 an AHRS (imufusion, x-io Fusion) fuses gyro and accelerometer into the
 direction of gravity in the sensor frame, so no sensor axis is ever assumed.
 Angles are then measured between gravity directions (see
-:func:`angle_from_deg`), which is the same whichever way the sensor sits on
+``analysis.core``), which is the same whichever way the sensor sits on
 the thigh. The gyro bias is re-estimated in every still second, so slow bias
 drift does not turn into phantom motion. The angular speed is the magnitude of
 the low-passed, bias-corrected gyro vector (low-pass before the magnitude, so
@@ -18,11 +18,6 @@ import numpy as np
 from scipy import signal
 
 from analysis.settings import CoreSettings
-
-
-def angle_from_deg(u: np.ndarray, ref: np.ndarray) -> np.ndarray:
-    """Angle in degrees between unit vectors ``u`` (M, 3) and ``ref`` (3,)."""
-    return np.degrees(np.arccos(np.clip(u @ ref, -1.0, 1.0)))
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

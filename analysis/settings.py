@@ -7,7 +7,7 @@ docs/counting.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 SEATED_LEG_RAISE = "seated_leg_raise"
 SEATED_LEG_KICK = "seated_leg_kick"
@@ -25,8 +25,8 @@ class Prescription:
     min_kick_s: float = 2.5  # seated_leg_kick, whole repetition
     min_straighten_s: float = 1.5  # raised_leg_stretch, straightening phase
     min_hold_s: float = 2.0  # raised_leg_stretch, hold at full stretch
-    target_reps: int = 15
-    sets_per_day: int = 3
+    target_reps: int = 15  # the set's goal (shown to the patient; 10-20 per the article)
+    sets_per_day: int = 3  # for over-dosage warnings by the device runtime
 
     def with_overrides(self, **kwargs: float) -> Prescription:
         return replace(self, **kwargs)
@@ -103,4 +103,3 @@ class CoreSettings:
     bump_split_ratio: float = 0.35  # a dip below this x the smaller peak splits bumps
     rebaseline_still_s: float = 2.0  # a new still posture this long becomes the baseline
     shank_weight: float = 1.0
-    extra: dict[str, float] = field(default_factory=dict)
