@@ -532,8 +532,6 @@ class RepCounter:
         both are counted (the count goes 0 -> 2), else the first is dropped.
         """
         last_end = self._shapes[-1].end_s if self._shapes else None
-        if self._fidget_in_set(shape):
-            return
         if last_end is not None and shape.start_s - last_end <= self.s.set_gap_s:
             pending, self._unconfirmed = self._unconfirmed, None
             if pending is not None:
@@ -547,20 +545,6 @@ class RepCounter:
             self._count_rep(shape, t_now, events)
             return
         self._unconfirmed = shape  # a new set may be starting
-
-    def _fidget_in_set(self, shape: RepShape) -> bool:
-        """A jerky, quick movement between the reps of a raise or stretch set.
-
-        Those reps are one movement out and one back; a fidget or a shift in the
-        chair is several quick ones, much shorter than the set's reps.
-        """
-        if self.exercise not in (SEATED_LEG_RAISE, RAISED_LEG_STRETCH):
-            return False
-        recent = self._shapes[-self.s.set_reference_reps :]
-        if len(recent) < 3 or shape.movements < 3:
-            return False
-        dur = sorted(r.end_s - r.first_move_s for r in recent)[len(recent) // 2]
-        return (shape.end_s - shape.first_move_s) < self.s.fidget_duration_ratio * dur
 
     def _count_rep(self, shape: RepShape, t_now: float, events: list[Event]) -> None:
         self._shapes.append(shape)

@@ -49,8 +49,6 @@ class CoreSettings:
     speed_cutoff_hz: float = 3.0  # low-pass of angular speed (human motion < 3 Hz)
     # calibration: the first still window gives the gyro bias and the rest posture
     still_window_s: float = 1.0
-    set_reference_reps: int = 8  # recent reps a new one is compared with
-    fidget_duration_ratio: float = 0.5  # 3+ movements in under this x their time: fidget
     set_gap_s: float = 30.0  # reps closer than this form a set; a lone one is not counted
     max_shapes_kept: int = 100_000  # reps remembered for auto re-interpretation (~100 B each)
     max_postures_kept: int = 20  # recent posture changes remembered for recognition
