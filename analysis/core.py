@@ -106,7 +106,6 @@ class RepCounter:
         self._has_shank: bool | None = None
         self._delay_s = self._thigh.delay_s()
         self._delay_n = round(self._delay_s * self.s.grid_hz)
-        self._dt = 1.0 / self.s.grid_hz
         self._confirm_n = max(1, round(self.s.rest_confirm_s * self.s.grid_hz))
         self._max_hold_n = round(self.s.max_hold_s * self.s.grid_hz)
         self._settle_n = round(self.s.rebaseline_still_s * self.s.grid_hz)
@@ -654,4 +653,4 @@ class RepCounter:
         return SEATED_LEG_RAISE if self.exercise == AUTO else self.exercise
 
 
-__all__ = ["RepCounter", "SEATED_LEG_KICK"]
+__all__ = ["RepCounter"]
