@@ -618,7 +618,8 @@ class RepCounter:
         # angle change over the movement (the speed is low-passed, so it lags the angle)
         j_ref = max(0, j0 - self._delay_n - 2)
         moved = abs(angle_now - (buf[j_ref][2] + buf[j_ref][3]))
-        if ex != SEATED_LEG_KICK and moved < self.s.min_bump_angle_fraction * 2 * peak_angle:
+        need_deg = max(self.s.min_rom_deg, self.s.min_bump_angle_fraction * 2 * peak_angle)
+        if ex != SEATED_LEG_KICK and moved < need_deg:
             return  # a quick twitch inside a slow movement (the knee leading): not a phase
         if ex == SEATED_LEG_RAISE:
             need = self.p.min_lift_s if lv.bumps_done == 1 else self.p.min_lower_s
