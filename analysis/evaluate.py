@@ -14,6 +14,59 @@ from dataclasses import dataclass, field
 from typing import Any
 
 MIN_OVERLAP = 0.3
+ALERT_LATENCY_S = 0.3  # a too-fast alert at the latest this long after the phase ends
+# CONTRACT §1 bands: (always flagged at or below, never flagged at or above), seconds
+PHASE_BAND_S = (0.8, 2.3)
+_PHASE_KEYS = {"seated_leg_raise": "lift_s", "seated_leg_kick": "total_s",
+               "raised_leg_stretch": "straighten_s"}  # fmt: skip
+KICK_BAND_S = (1.9, 3.8)
+
+
+def forced_fast_phases(rep: dict[str, Any]) -> list[tuple[float, float]]:
+    """(start, end) of a true rep's phases that the contract always flags as too fast."""
+    p, start, end = rep["phases"], rep["start_s"], rep["end_s"]
+    out: list[tuple[float, float]] = []
+    if rep["exercise"] == "seated_leg_raise":
+        if p["lift_s"] <= PHASE_BAND_S[0]:
+            out.append((start, start + p["lift_s"]))
+        if p["lower_s"] <= PHASE_BAND_S[0]:
+            out.append((end - p["lower_s"], end))
+    elif rep["exercise"] == "seated_leg_kick":
+        if p["total_s"] <= KICK_BAND_S[0]:
+            out.append((start, end))
+    elif p["straighten_s"] <= PHASE_BAND_S[0]:
+        out.append((start, start + p["straighten_s"]))
+    return out
+
+
+def clearly_slow(rep: dict[str, Any]) -> bool:
+    """Every timed phase of a true rep at or above the contract's never-flag bound."""
+    p = rep["phases"]
+    if rep["exercise"] == "seated_leg_raise":
+        return min(p["lift_s"], p["lower_s"]) >= PHASE_BAND_S[1]
+    if rep["exercise"] == "seated_leg_kick":
+        return p["total_s"] >= KICK_BAND_S[1]
+    return p["straighten_s"] >= PHASE_BAND_S[1]
+
+
+def score_alerts(
+    truth_reps: Sequence[dict[str, Any]], alert_times_s: Sequence[float]
+) -> tuple[int, int, int, int]:
+    """(too-fast phases, alerted in time, clearly slow reps, of those alerted).
+
+    In time = a too_fast alert during the phase or at most 0.3 s after it ends.
+    """
+    due = in_time = slow = slow_alerted = 0
+    for rep in truth_reps:
+        near = [t for t in alert_times_s if rep["start_s"] <= t <= rep["end_s"] + ALERT_LATENCY_S]
+        phases = forced_fast_phases(rep)
+        if phases:
+            due += 1
+            in_time += bool(near) and min(near) <= phases[0][1] + ALERT_LATENCY_S
+        if clearly_slow(rep):
+            slow += 1
+            slow_alerted += bool(near)
+    return due, in_time, slow, slow_alerted
 
 
 def match_reps(
@@ -77,6 +130,7 @@ class FileScore:
     short_hold: Counts = field(default_factory=Counts)
     recognized: str | None = None
     timing_errors_s: list[float] = field(default_factory=list)
+    alerts: tuple[int, int, int, int] = (0, 0, 0, 0)  # see score_alerts
 
     @property
     def error(self) -> int:
@@ -89,8 +143,12 @@ def score_file(
     detected: dict[str, Any],
     duration_s: float,
     recognized: str | None = None,
+    alert_times_s: Sequence[float] = (),
 ) -> FileScore:
-    """Score one analyze result (CONTRACT §3 dict) against its truth dict."""
+    """Score one analyze result (CONTRACT §3 dict) against its truth dict.
+
+    ``alert_times_s``: when the live core raised ``too_fast`` alerts, if known.
+    """
     t_reps = truth.get("reps", [])
     true_count = int(truth.get("count", truth.get("expected_count", len(t_reps))))
     d_reps = detected["reps"]
@@ -105,6 +163,9 @@ def score_file(
     )
     if len(t_reps) != true_count:  # count-only truth (real data without boundaries)
         return fs
+    # alerts are scored on reps whose truth has phase durations (the simulator's)
+    timed = [t for t in t_reps if _PHASE_KEYS.get(t.get("exercise"), "?") in t.get("phases", {})]
+    fs.alerts = score_alerts(timed, alert_times_s)
     pairs = match_reps(d_reps, t_reps)
     fs.reps = Counts(tp=len(pairs), fp=len(d_reps) - len(pairs), fn=len(t_reps) - len(pairs))
     for i, j in pairs:
@@ -131,6 +192,8 @@ class Summary:
     false_reps_per_hour: float | None
     recognition_pct: float | None
     timing_mae_s: float | None
+    alert_in_time_pct: float | None  # clearly too-fast phases alerted within 0.3 s
+    false_alert_pct: float | None  # clearly slow reps that got a 'slow down' anyway
 
 
 def summarize(scores: Iterable[FileScore]) -> Summary:
@@ -146,6 +209,10 @@ def summarize(scores: Iterable[FileScore]) -> Summary:
         timing += s.timing_errors_s
     rec = [s for s in ex if s.exercise is not None and s.recognized is not None]
     hours = sum(s.duration_s for s in none) / 3600.0
+    due = sum(s.alerts[0] for s in ex)
+    in_time = sum(s.alerts[1] for s in ex)
+    slow = sum(s.alerts[2] for s in ex)
+    slow_alerted = sum(s.alerts[3] for s in ex)
     n = len(ex)
     return Summary(
         n=len(scores),
@@ -160,6 +227,8 @@ def summarize(scores: Iterable[FileScore]) -> Summary:
             100.0 * sum(s.recognized == s.exercise for s in rec) / len(rec) if rec else None
         ),
         timing_mae_s=(sum(abs(x) for x in timing) / len(timing)) if timing else None,
+        alert_in_time_pct=100.0 * in_time / due if due else None,
+        false_alert_pct=100.0 * slow_alerted / slow if slow else None,
     )
 
 
@@ -174,6 +243,7 @@ def format_table(rows: Sequence[tuple[str, Summary]]) -> str:
     head = (
         f"{'group':<28}{'n':>5}{'exact%':>8}{'±1%':>7}{'MAE':>6}{'repF1':>7}"
         f"{'fastF1':>8}{'holdF1':>8}{'FP/h':>7}{'recog%':>8}{'t_err':>7}"
+        f"{'alert%':>8}{'falseA%':>8}"
     )
     lines = [head, "-" * len(head)]
     for name, s in rows:
@@ -182,5 +252,6 @@ def format_table(rows: Sequence[tuple[str, Summary]]) -> str:
             f"{f(s.mae):>6}{f(s.rep_f1, nd=3):>7}{f(s.too_fast_f1, nd=3):>8}"
             f"{f(s.short_hold_f1, nd=3):>8}{f(s.false_reps_per_hour, nd=1):>7}"
             f"{f(s.recognition_pct, True):>8}{f(s.timing_mae_s):>7}"
+            f"{f(s.alert_in_time_pct, True):>8}{f(s.false_alert_pct, True):>8}"
         )
     return "\n".join(lines)

@@ -18,7 +18,7 @@ import socket
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import fields, is_dataclass
+from dataclasses import asdict, fields, is_dataclass
 from functools import cache
 from typing import Any
 
@@ -29,13 +29,15 @@ from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation
 
 from analysis.core import RepCounter
+from analysis.evaluate import clearly_slow as eval_clearly_slow
+from analysis.evaluate import forced_fast_phases as eval_forced_fast_phases
 from analysis.evaluate import match_reps
 from analysis.events import Alert, Event, RepDone, SetSummary
 from analysis.offline import analyze_chunk
 from analysis.settings import AUTO, EXERCISES, Prescription
 from sensors.chunk import ImuChunk
 from sensors.sim import SimConfig, SimResult, simulate
-from sensors.sim.truth import HOLD_RULE_S, KICK_RULE_S, PHASE_RULE_S, RepTruth
+from sensors.sim.truth import HOLD_RULE_S, RepTruth
 
 ALERT_LATENCY_S = 0.3  # CONTRACT/issue: a too-fast alert at the latest 0.3 s after the phase
 TIME_TOL_S = 0.5  # matched reps: start/end within this of the truth
@@ -213,29 +215,12 @@ def test_normal_raise_count_and_times(cfg: SimConfig) -> None:
 
 def forced_fast_phases(rep: RepTruth) -> list[tuple[float, float]]:
     """(start, end) of the rep's phases the contract always flags as too fast."""
-    p = rep.phases
-    out: list[tuple[float, float]] = []
-    if rep.exercise == "seated_leg_raise":
-        if p["lift_s"] <= PHASE_RULE_S[1]:
-            out.append((rep.start_s, rep.start_s + p["lift_s"]))
-        if p["lower_s"] <= PHASE_RULE_S[1]:
-            out.append((rep.end_s - p["lower_s"], rep.end_s))
-    elif rep.exercise == "seated_leg_kick":
-        if p["total_s"] <= KICK_RULE_S[1]:
-            out.append((rep.start_s, rep.end_s))
-    elif p["straighten_s"] <= PHASE_RULE_S[1]:
-        out.append((rep.start_s, rep.start_s + p["straighten_s"]))
-    return out
+    return eval_forced_fast_phases(asdict(rep))
 
 
 def clearly_slow(rep: RepTruth) -> bool:
     """Every phase at or above the contract's never-flag bound."""
-    p = rep.phases
-    if rep.exercise == "seated_leg_raise":
-        return min(p["lift_s"], p["lower_s"]) >= PHASE_RULE_S[2]
-    if rep.exercise == "seated_leg_kick":
-        return p["total_s"] >= KICK_RULE_S[2]
-    return p["straighten_s"] >= PHASE_RULE_S[2]
+    return eval_clearly_slow(asdict(rep))
 
 
 FAST_SETS = [

@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from analysis.evaluate import Counts, FileScore, format_table, match_reps, score_file, summarize
+from analysis.evaluate import (
+    Counts,
+    FileScore,
+    format_table,
+    match_reps,
+    score_alerts,
+    score_file,
+    summarize,
+)
 
 RAISE = "seated_leg_raise"
 STRETCH = "raised_leg_stretch"
@@ -238,3 +246,20 @@ def test_eval_command_refuses_a_folder_without_truth(tmp_path: Path) -> None:
     proc = glidecount("eval", "empty", cwd=tmp_path)
     assert proc.returncode == 2
     assert len(proc.stderr.splitlines()) == 1 and "empty" in proc.stderr
+
+
+def _rep(exercise: str, start: float, end: float, **phases: float) -> dict:
+    return {"exercise": exercise, "start_s": start, "end_s": end, "phases": phases}
+
+
+def test_alert_scoring_counts_in_time_late_and_false_alerts() -> None:
+    """Too-fast phases need an alert by phase end + 0.3 s; slow reps need none."""
+    fast = _rep("seated_leg_raise", 10.0, 12.0, lift_s=0.5, lower_s=1.2)  # lift ends 10.5
+    slow = _rep("seated_leg_raise", 20.0, 28.0, lift_s=3.0, lower_s=3.0)
+    kick = _rep("seated_leg_kick", 30.0, 31.5, total_s=1.5)
+    reps = [fast, slow, kick]
+    assert score_alerts(reps, [10.7, 31.0]) == (2, 2, 1, 0)
+    assert score_alerts(reps, [10.9, 31.0]) == (2, 1, 1, 0)  # 0.4 s after the lift: late
+    assert score_alerts(reps, [10.7, 22.0]) == (2, 1, 1, 1)  # kick missed, slow rep alerted
+    ambiguous = _rep("seated_leg_raise", 40.0, 43.0, lift_s=1.5, lower_s=1.5)
+    assert score_alerts([ambiguous], [40.5]) == (0, 0, 0, 0)  # either verdict is fine

@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from analysis.evaluate import FileScore, format_table, score_file, summarize
+from analysis.events import Alert
 from analysis.offline import analyze_chunk
 from analysis.settings import AUTO, EXERCISES, SEATED_LEG_RAISE
 from sensors.errors import UserError
@@ -53,11 +54,13 @@ def score_one(path: str, as_exercise: str) -> FileScore:
     truth = json.loads(Path(path + ".truth.json").read_text(encoding="utf-8"))
     rec = read_recording(path)
     exercise = truth.get("exercise") or as_exercise
-    known = analyze_chunk(rec.chunk, exercise).contract_dict(path)
+    analysis = analyze_chunk(rec.chunk, exercise)
+    known = analysis.contract_dict(path)
+    alerts = [e.t_s for e in analysis.events if isinstance(e, Alert) and e.alert == "too_fast"]
     recognized = None
     if truth.get("exercise"):
         recognized = analyze_chunk(rec.chunk, AUTO).summary.exercise
-    return score_file(path, truth, known, rec.duration_s, recognized)
+    return score_file(path, truth, known, rec.duration_s, recognized, alerts)
 
 
 def run(args: argparse.Namespace) -> int:
