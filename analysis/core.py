@@ -621,6 +621,9 @@ class RepCounter:
         need_deg = max(self.s.min_rom_deg, self.s.min_bump_angle_fraction * 2 * peak_angle)
         if ex != SEATED_LEG_KICK and moved < need_deg:
             return  # a quick twitch inside a slow movement (the knee leading): not a phase
+        thigh_moved = abs(buf[-1][2] - buf[j_ref][2])
+        if self._has_shank and ex != SEATED_LEG_KICK and thigh_moved < self.s.min_thigh_alert_deg:
+            return  # only the shank sensor turned, quickly: a strap slip, not the leg
         if ex == SEATED_LEG_RAISE:
             need = self.p.min_lift_s if lv.bumps_done == 1 else self.p.min_lower_s
             if dur < need:

@@ -47,6 +47,7 @@ class CoreSettings:
     grid_hz: float = 25.0  # everything is resampled to this uniform rate
     max_gap_s: float = 0.5  # longer gaps in the input reset the movement state
     speed_cutoff_hz: float = 3.0  # low-pass of angular speed (human motion < 3 Hz)
+    min_thigh_alert_deg: float = 1.5  # with a shank: a timed movement moves the thigh too
     # calibration: the first still window gives the gyro bias and the rest posture
     still_window_s: float = 1.0
     set_gap_s: float = 30.0  # reps closer than this form a set; a lone one is not counted
