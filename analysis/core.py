@@ -466,38 +466,30 @@ class RepCounter:
 
     def _end_excursion(self, ended: str, t_now: float, events: list[Event]) -> None:
         buf, self._buf = self._buf, []
+        exc = self._excursion(buf, ended)
         if (
             ended == "returned"
             and max(b[2] for b in buf) < self.s.prefix_max_rom_deg
             and max(b[3] for b in buf) < self.s.min_shank_rom_deg
-            and self._movements(buf) <= 1
+            and len(exc.bumps) <= 1
         ):
             # one small movement, not out and back: hold it briefly, it may be the
             # first part of the next one (the kick's back swing, a hesitant start)
             self._pending = buf
             self._pending_until = t_now + self.s.prefix_gap_s
         else:
-            self._finish_excursion(buf, ended, t_now, events)
+            self._finish_excursion(exc, t_now, events)
         if self._announced:
             events.append(PhaseChanged(t_now, "rest"))
         self._announced = False
 
-    def _movements(self, buf: list[Sample]) -> int:
-        """How many movements that change the angle a buffer holds."""
-        arr = np.array(buf)
-        exc = Excursion(arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3] if self._has_shank else None, "")
-        bumps = find_bumps(exc.t_s, exc.speed_dps, self.s, self._delay_s)
-        return len(moving_bumps(exc, bumps, self.s.min_bump_angle_fraction))
-
     def _flush_pending(self, t_now: float, events: list[Event]) -> None:
         if self._pending is not None:
             buf, self._pending = self._pending, None
-            self._finish_excursion(buf, "returned", t_now, events)
+            self._finish_excursion(self._excursion(buf, "returned"), t_now, events)
 
-    def _finish_excursion(
-        self, buf_list: list[Sample], ended: str, t_now: float,
-        events: list[Event],
-    ) -> None:
+    def _excursion(self, buf_list: list[Sample], ended: str) -> Excursion:
+        """The buffered samples as an Excursion, with its movements found."""
         buf = np.array(buf_list) if buf_list else np.zeros((0, 8))
         exc = Excursion(
             t_s=buf[:, 0],
@@ -511,6 +503,9 @@ class RepCounter:
         )
         exc.all_bumps = find_bumps(exc.t_s, exc.speed_dps, self.s, self._delay_s)
         exc.bumps = moving_bumps(exc, exc.all_bumps, self.s.min_bump_angle_fraction)
+        return exc
+
+    def _finish_excursion(self, exc: Excursion, t_now: float, events: list[Event]) -> None:
         if self.excursions is not None:
             self.excursions.append(exc)
         if exc.ended == "posture" and len(exc.t_s):
