@@ -525,20 +525,16 @@ class RepCounter:
         long pause is held until a second one comes within ``set_gap_s``; then
         both are counted (the count goes 0 -> 2), else the first is dropped.
         """
-        last_end = self._shapes[-1].end_s if self._shapes else None
-        if last_end is not None and shape.start_s - last_end <= self.s.set_gap_s:
-            pending, self._unconfirmed = self._unconfirmed, None
-            if pending is not None:
-                self._count_rep(pending, t_now, events)
-            self._count_rep(shape, t_now, events)
-            return
         lone = self._unconfirmed
-        if lone is not None and shape.start_s - lone.end_s <= self.s.set_gap_s:
-            self._count_rep(self._unconfirmed, t_now, events)
-            self._unconfirmed = None
-            self._count_rep(shape, t_now, events)
+        # the rep just before this one: a waiting lone rep came after every counted one
+        previous = lone if lone is not None else (self._shapes[-1] if self._shapes else None)
+        if previous is None or shape.start_s - previous.end_s > self.s.set_gap_s:
+            self._unconfirmed = shape  # a new set may be starting
             return
-        self._unconfirmed = shape  # a new set may be starting
+        self._unconfirmed = None
+        if lone is not None:
+            self._count_rep(lone, t_now, events)
+        self._count_rep(shape, t_now, events)
 
     def _count_rep(self, shape: RepShape, t_now: float, events: list[Event]) -> None:
         self._shapes.append(shape)
