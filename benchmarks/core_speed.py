@@ -168,18 +168,23 @@ def row(what: str, stream: str, t: Timing, dur_s: float | None, note: str = "") 
     return (what, stream, f"{t.wall_s:.2f}", f"{t.cpu_s:.2f}", xrt, note)
 
 
-def retained_bytes(obj: object, seen: set[int] | None = None) -> int:
-    """Deep size of an object graph (numpy buffers by nbytes; shared objects once)."""
-    seen = set() if seen is None else seen
+def retained_bytes(obj: object, _seen: set[int] | None = None) -> int:
+    """Deep size of an object graph (numpy buffers by nbytes; shared objects once).
+
+    Also used by tests/test_core_stream.py for its constant-memory check.
+    """
+    seen = _seen if _seen is not None else set()
     if id(obj) in seen:
         return 0
     seen.add(id(obj))
-    size = sys.getsizeof(obj)
     if isinstance(obj, np.ndarray):
-        base = obj.base if isinstance(obj.base, np.ndarray) else None
-        if base is None:
-            return size
-        return size + retained_bytes(base, seen)
+        base = obj if obj.base is None else obj.base
+        extra = 0
+        if id(base) not in seen and isinstance(base, np.ndarray):
+            seen.add(id(base))
+            extra = base.nbytes
+        return sys.getsizeof(obj) + extra
+    size = sys.getsizeof(obj)
     if isinstance(obj, dict):
         size += sum(retained_bytes(k, seen) + retained_bytes(v, seen) for k, v in obj.items())
     elif isinstance(obj, list | tuple | set | frozenset):

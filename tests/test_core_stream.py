@@ -15,10 +15,9 @@ import gc
 import io
 import os
 import socket
-import sys
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, fields, is_dataclass
+from dataclasses import asdict, fields
 from functools import cache
 from typing import Any
 
@@ -35,6 +34,7 @@ from analysis.evaluate import match_reps
 from analysis.events import Alert, Event, RepDone, SetSummary
 from analysis.offline import analyze_chunk
 from analysis.settings import AUTO, EXERCISES, Prescription
+from benchmarks.core_speed import retained_bytes
 from sensors.chunk import ImuChunk
 from sensors.sim import SimConfig, SimResult, simulate
 from sensors.sim.truth import HOLD_RULE_S, RepTruth
@@ -450,31 +450,6 @@ def test_core_is_pure(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 # -- memory ---------------------------------------------------------------------------------
-
-
-def retained_bytes(obj: object, _seen: set[int] | None = None) -> int:
-    """Deep size of an object graph (numpy buffers by nbytes; shared objects once)."""
-    seen = _seen if _seen is not None else set()
-    if id(obj) in seen:
-        return 0
-    seen.add(id(obj))
-    if isinstance(obj, np.ndarray):
-        base = obj if obj.base is None else obj.base
-        extra = 0
-        if id(base) not in seen and isinstance(base, np.ndarray):
-            seen.add(id(base))
-            extra = base.nbytes
-        return sys.getsizeof(obj) + extra
-    size = sys.getsizeof(obj)
-    if isinstance(obj, dict):
-        size += sum(retained_bytes(k, seen) + retained_bytes(v, seen) for k, v in obj.items())
-    elif isinstance(obj, list | tuple | set | frozenset):
-        size += sum(retained_bytes(x, seen) for x in obj)
-    elif hasattr(obj, "__dict__"):
-        size += retained_bytes(vars(obj), seen)
-    elif is_dataclass(obj):
-        size += sum(retained_bytes(getattr(obj, f.name), seen) for f in fields(obj))
-    return size
 
 
 @cache
