@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -134,7 +134,10 @@ class RepCounter:
         self._pending_until = 0.0
         # diagnostics only (grows with the stream): every excursion, for plots/tuning
         self.excursions: list[Excursion] | None = [] if keep_excursions else None
-        self._unconfirmed: RepShape | None = None  # a lone rep waiting for a second one
+        self._unconfirmed: list[RepShape] = []  # lone reps waiting for a second one
+        self._candidates: list[RepShape] = []  # every candidate rep, for the final review
+        self._set_axis: Vec | None = None  # the current set's tilt axis (sensor frame)
+        self._axis_cos = math.cos(math.radians(self.s.max_axis_deg))
         self._shapes: list[RepShape] = []  # every rep, compact (auto mode re-reads them)
         self._postures: list[tuple[float, float]] = []  # (end t_s, angle) of recent ones
         self.reps: list[Rep] = []
@@ -169,12 +172,14 @@ class RepCounter:
             back = peak > 0 and m <= self.s.settle_fraction * peak
             self._end_excursion("returned" if back else "end_of_stream", self._last_t, events)
         self._flush_pending(self._last_t, events)
-        if self.exercise == AUTO and self._shapes:
-            # the whole set is known now: interpret every rep as the recognised exercise
+        # the whole recording is known now: judge each set with hindsight (its axis,
+        # its exercise) and re-time every rep as the final answer
+        final = self.exercise
+        if final == AUTO:
             final, _ = recognize(self._postures, self._shapes)
             self.recognized = final
-            kept = [sh for sh in self._shapes if fits_exercise(sh, self.s, final)]
-            self.reps = [self.interpret(sh, final, i + 1) for i, sh in enumerate(kept)]
+        kept = [sh for sh in self._review_sets(final) if fits_exercise(sh, self.s, final)]
+        self.reps = [self.interpret(sh, final, i + 1) for i, sh in enumerate(kept)]
         events.append(self.summary())
         return events
 
@@ -518,25 +523,79 @@ class RepCounter:
         self._add_rep(RepShape.of(exc), t_now, events)
 
     def _add_rep(self, shape: RepShape, t_now: float, events: list[Event]) -> None:
+        self._candidates.append(shape)
+        del self._candidates[: -self.s.max_shapes_kept]
+        self._count_live(shape, t_now, events)
+
+    def _count_live(self, shape: RepShape, t_now: float, events: list[Event]) -> None:
         """Count a repetition, once it is part of a set.
 
         An isolated movement (a fidget, shifting in the chair) looks like one
-        quick rep; a set is reps that follow each other. So the first rep after a
-        long pause is held until a second one comes within ``set_gap_s``; then
-        both are counted (the count goes 0 -> 2), else the first is dropped.
+        quick rep; a set is reps that follow each other and turn the thigh about
+        the same axis. So the first rep after a long pause is held until a second
+        one about the same axis comes within ``set_gap_s``; then both are counted
+        (the count goes 0 -> 2). Inside a set, a movement about another axis (the
+        thigh rolled, not lifted) is not a rep.
         """
-        lone = self._unconfirmed
-        # the rep just before this one: a waiting lone rep came after every counted one
-        previous = lone if lone is not None else (self._shapes[-1] if self._shapes else None)
-        if previous is None or shape.start_s - previous.end_s > self.s.set_gap_s:
-            self._unconfirmed = shape  # a new set may be starting
+        if self._exercise_for(shape) == RAISED_LEG_STRETCH:
+            # the leg held up in the air sways about every axis: no axis check
+            shape = replace(shape, axis=None)
+        last = self._shapes[-1] if self._shapes else None
+        if last is not None and shape.start_s - last.end_s <= self.s.set_gap_s:
+            if not self._same_axis(shape.axis, self._set_axis):
+                return  # rolled or twisted, not lifted: a fidget inside the set
+            self._count_rep(shape, t_now, events)
             return
-        self._unconfirmed = None
-        if lone is not None:
-            self._count_rep(lone, t_now, events)
+        self._set_axis = None  # no set under way; the next one may be strapped anew
+        waiting = [u for u in self._unconfirmed if shape.start_s - u.end_s <= self.s.set_gap_s]
+        partners = [u for u in waiting if self._same_axis(u.axis, shape.axis)]
+        if not partners:
+            self._unconfirmed = [*waiting, shape][-self.s.max_unconfirmed :]
+            return  # a new set may be starting
+        self._unconfirmed = []
+        for u in partners:
+            self._count_rep(u, t_now, events)
         self._count_rep(shape, t_now, events)
 
+    def _review_sets(self, exercise: str) -> list[RepShape]:
+        """Every candidate rep judged with the whole set in view.
+
+        Live, a set's axis is fixed by its first two reps, so two fidgets that
+        happen to agree could start a "set" and turn away the real reps after
+        them. Here each set (candidates closer than ``set_gap_s``) takes the axis
+        most of its reps share; reps off it, and sets of one, are dropped.
+        """
+        sets: list[list[RepShape]] = []
+        for sh in self._candidates:
+            if sets and sh.start_s - sets[-1][-1].end_s <= self.s.set_gap_s:
+                sets[-1].append(sh)
+            else:
+                sets.append([sh])
+        out: list[RepShape] = []
+        for group in sets:
+            if exercise != RAISED_LEG_STRETCH:
+                votes = [sum(self._same_axis(a.axis, b.axis) for b in group) for a in group]
+                best = group[votes.index(max(votes))]
+                group = [sh for sh in group if self._same_axis(sh.axis, best.axis)]
+            if len(group) >= 2:
+                out += group
+        return out
+
+    def _exercise_for(self, shape: RepShape) -> str:
+        """The exercise a new rep belongs to (auto: the best guess with it)."""
+        if self.exercise != AUTO:
+            return self.exercise
+        return recognize(self._postures, [*self._shapes[-20:], shape])[0]
+
+    def _same_axis(self, a: Vec | None, b: Vec | None) -> bool:
+        if a is None or b is None:
+            return True
+        return a[0] * b[0] + a[1] * b[1] + a[2] * b[2] >= self._axis_cos
+
     def _count_rep(self, shape: RepShape, t_now: float, events: list[Event]) -> None:
+        if shape.axis is not None:
+            ref = self._set_axis
+            self._set_axis = shape.axis if ref is None else _toward(ref, shape.axis, 0.3)
         self._shapes.append(shape)
         del self._shapes[: -self.s.max_shapes_kept]
         exercise = self.exercise

@@ -107,6 +107,7 @@ class RepShape:
     smoothness: float
     movements: int
     back_ratio: float  # the thigh's swing the other way / its swing out (kick)
+    axis: tuple[float, float, float] | None = None  # tilt axis, sensor frame (Excursion)
 
     @classmethod
     def of(cls, exc: Excursion) -> RepShape:
@@ -129,6 +130,7 @@ class RepShape:
             smoothness=smoothness(exc),
             movements=len(exc.bumps),
             back_ratio=max(0.0, -float(signed.min())) / top if top > 0 else 0.0,
+            axis=exc.tilt_axis,
         )
 
 

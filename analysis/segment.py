@@ -72,6 +72,23 @@ class Excursion:
         return np.degrees(d @ (main / n))
 
     @property
+    def tilt_axis(self) -> tuple[float, float, float] | None:
+        """Unit axis (sensor frame) the thigh turned about from rest to its peak tilt.
+
+        A hip flexion (every exercise here) turns the thigh about its own lateral
+        axis, which is fixed in the sensor frame whatever the posture; a fidget
+        rolls it about its long axis instead. None when there is no tilt to read.
+        """
+        if self.thigh_gravity is None or self.base_gravity is None or len(self.t_s) == 0:
+            return None
+        g = self.thigh_gravity[int(np.argmax(self.thigh_deg))]
+        a = np.cross(self.base_gravity, g)
+        n = float(np.linalg.norm(a))
+        if n < 1e-6:
+            return None
+        return (float(a[0] / n), float(a[1] / n), float(a[2] / n))
+
+    @property
     def tilt_ratio(self) -> float:
         """Thigh tilt travelled / thigh rotation turned (1 = all rotation tilts it).
 

@@ -51,6 +51,8 @@ class CoreSettings:
     # calibration: the first still window gives the gyro bias and the rest posture
     still_window_s: float = 1.0
     set_gap_s: float = 30.0  # reps closer than this form a set; a lone one is not counted
+    max_axis_deg: float = 45.0  # a set's reps turn the thigh about axes this close
+    max_unconfirmed: int = 4  # lone reps remembered while waiting for a set to start
     max_shapes_kept: int = 100_000  # reps remembered for auto re-interpretation (~100 B each)
     max_postures_kept: int = 20  # recent posture changes remembered for recognition
     max_precal_s: float = 120.0  # samples kept (and analysed later) before calibration
