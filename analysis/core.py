@@ -85,6 +85,17 @@ class _Live:
     alerted: set[str] = field(default_factory=set)
 
 
+@dataclass
+class _Candidate:
+    """A repetition candidate and what came right before and after it."""
+
+    shape: RepShape
+    exc_start_s: float
+    exc_end_s: float
+    after_activity: bool  # began as a big non-rep movement ended (no stillness between)
+    before_activity: bool = False  # ... and one began as it ended
+
+
 class RepCounter:
     """Counts repetitions of one exercise (or ``auto``) from a thigh (+shank) IMU."""
 
@@ -135,7 +146,8 @@ class RepCounter:
         # diagnostics only (grows with the stream): every excursion, for plots/tuning
         self.excursions: list[Excursion] | None = [] if keep_excursions else None
         self._unconfirmed: list[RepShape] = []  # lone reps waiting for a second one
-        self._candidates: list[RepShape] = []  # every candidate rep, for the final review
+        self._candidates: list[_Candidate] = []  # every candidate rep, for the final review
+        self._activity_end_s = -math.inf  # end of the last big movement that was not a rep
         self._set_axis: Vec | None = None  # the current set's tilt axis (sensor frame)
         self._axis_cos = math.cos(math.radians(self.s.max_axis_deg))
         self._shapes: list[RepShape] = []  # every rep, compact (auto mode re-reads them)
@@ -519,11 +531,16 @@ class RepCounter:
             del self._postures[: -self.s.max_postures_kept]
         ok, _why = is_repetition(exc, self.s, self.exercise)
         if not ok:
+            if exc.rom_deg >= self.s.activity_rom_deg and len(exc.t_s):
+                last = self._candidates[-1] if self._candidates else None
+                if last is not None and exc.t_s[0] - last.exc_end_s <= self.s.squeeze_gap_s:
+                    last.before_activity = True
+                self._activity_end_s = float(exc.t_s[-1])
             return
-        self._add_rep(RepShape.of(exc), t_now, events)
-
-    def _add_rep(self, shape: RepShape, t_now: float, events: list[Event]) -> None:
-        self._candidates.append(shape)
+        shape = RepShape.of(exc)
+        start, end = float(exc.t_s[0]), float(exc.t_s[-1])
+        after = start - self._activity_end_s <= self.s.squeeze_gap_s
+        self._candidates.append(_Candidate(shape, start, end, after))
         del self._candidates[: -self.s.max_shapes_kept]
         self._count_live(shape, t_now, events)
 
@@ -563,10 +580,16 @@ class RepCounter:
         Live, a set's axis is fixed by its first two reps, so two fidgets that
         happen to agree could start a "set" and turn away the real reps after
         them. Here each set (candidates closer than ``set_gap_s``) takes the axis
-        most of its reps share; reps off it, and sets of one, are dropped.
+        most of its reps share; reps off it, and sets of one, are dropped. So is
+        a movement squeezed, without a moment's stillness, between two big ones
+        that were not reps (the last step before sitting down, a shift in the
+        chair between sitting down and lying back).
         """
         sets: list[list[RepShape]] = []
-        for sh in self._candidates:
+        for c in self._candidates:
+            if c.after_activity and c.before_activity:
+                continue  # squeezed between walking and sitting down, say: part of them
+            sh = c.shape
             if sets and sh.start_s - sets[-1][-1].end_s <= self.s.set_gap_s:
                 sets[-1].append(sh)
             else:

@@ -55,6 +55,7 @@ class OrientationTracker:
         self._calibrated_at = -1
         self._cal_bias: np.ndarray | None = None
         self._needs_init = False
+        self._anchor_n = max(1, round(settings.anchor_s * settings.grid_hz))
 
     @property
     def calibrated(self) -> bool:
@@ -171,8 +172,10 @@ class OrientationTracker:
             if float(np.linalg.norm(mean_g - self.bias_dps)) < 1.5:
                 self.bias_dps = self.bias_dps + 0.3 * (mean_g - self.bias_dps)
             # still: gravity is what the accelerometer reads; drop any error the
-            # gyro integrated during the last movement (e.g. a clipped fast kick)
-            self._init_ahrs(a.mean(axis=0))
+            # gyro integrated during the last movement (e.g. a clipped fast kick);
+            # the window's last samples, not its mean, so a creeping leg is not
+            # put back where it was half a window ago
+            self._init_ahrs(a[-self._anchor_n :].mean(axis=0))
 
     def _init_ahrs(self, acc_g: np.ndarray) -> None:
         """Restart the AHRS at the orientation whose gravity is this reading.

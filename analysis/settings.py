@@ -52,6 +52,8 @@ class CoreSettings:
     still_window_s: float = 1.0
     set_gap_s: float = 30.0  # reps closer than this form a set; a lone one is not counted
     max_axis_deg: float = 45.0  # a set's reps turn the thigh about axes this close
+    activity_rom_deg: float = 20.0  # a non-rep movement this big is an activity (walk, sit)
+    squeeze_gap_s: float = 0.5  # a rep candidate this close to one on both sides is part of it
     max_unconfirmed: int = 4  # lone reps remembered while waiting for a set to start
     max_shapes_kept: int = 100_000  # reps remembered for auto re-interpretation (~100 B each)
     max_postures_kept: int = 20  # recent posture changes remembered for recognition
@@ -61,6 +63,7 @@ class CoreSettings:
     still_accel_std_g: float = 0.03  # of the low-passed accel norm
     # AHRS (imufusion) gain; low because movements are slow and gentle
     ahrs_gain: float = 0.5
+    anchor_s: float = 0.2  # re-anchor the AHRS on the gravity of a still window's last 0.2 s
     gyro_clip_dps: float = 480.0
     # movement segmentation
     moving_speed_dps: float = 4.0  # above this (low-passed) the thigh is moving
@@ -85,7 +88,7 @@ class CoreSettings:
     min_touch_split_s: float = 1.5  # ... if the rep so far lasted this long (not gait)
     prefix_max_rom_deg: float = 8.0  # a smaller movement followed within ...
     prefix_gap_s: float = 1.0  # ... this long by another is the start of that one
-    max_rom_deg: float = 55.0  # larger ones are posture changes
+    max_rom_deg: float = 45.0  # larger ones are posture changes (lying down, getting up)
     posture_angle_deg: float = 40.0  # still this far from rest = a new posture
     min_rep_s: float = 0.8  # away from rest for less than this: not an exercise rep
     max_unexplained_away_s: float = 1.5  # away from rest this much longer than moving,

@@ -1,4 +1,6 @@
-"""A set's reps turn the thigh about one axis; a fidget rolls it about another.
+"""Set-level rules: one tilt axis per set; no rep squeezed into an activity.
+
+A set's reps turn the thigh about one axis; a fidget rolls it about another.
 
 Synthetic streams from exact rotations: a seated thigh lifted about its lateral
 axis (the reps) and rolled about its long axis (fidgets), as an ideal IMU
@@ -13,8 +15,10 @@ from scipy.spatial.transform import Rotation
 
 from analysis.core import RepCounter
 from analysis.events import RepDone
+from analysis.offline import analyze_chunk
 from analysis.settings import CoreSettings
 from sensors.chunk import ImuChunk
+from sensors.sim import SimConfig, simulate
 
 RATE_HZ = 100.0
 STRAP = Rotation.from_euler("xyz", [20.0, -35.0, 110.0], degrees=True)  # sensor on the thigh
@@ -103,3 +107,18 @@ def test_two_rolls_before_a_set_do_not_take_it_over() -> None:
 @pytest.mark.parametrize("n", [2, 5])
 def test_a_clean_set_is_counted_whole(n: int) -> None:
     assert count(a_set(n).hold(2.0)) == (n, n)
+
+
+def test_a_movement_squeezed_between_walking_and_sitting_down_is_not_a_rep() -> None:
+    """The last steps (or a turn) right before sitting down look like one quick rep."""
+    cfg = SimConfig(
+        "seated_leg_kick", reps=6, seed=4000340, rate_hz=50.0, shank=True,
+        condition="with_everyday", jitter=False, gaps=False,
+    )  # fmt: skip
+    res = simulate(cfg)
+    assert analyze_chunk(res.chunk, "seated_leg_kick").summary.count == res.truth.count
+    # the same recording without the rule: the squeezed movement counts as a rep
+    loose = CoreSettings(squeeze_gap_s=-1.0)
+    assert analyze_chunk(res.chunk, "seated_leg_kick", settings=loose).summary.count == (
+        res.truth.count + 1
+    )
