@@ -119,6 +119,7 @@ class RepCounter:
         self._delay_n = round(self._delay_s * self.s.grid_hz)
         self._confirm_n = max(1, round(self.s.rest_confirm_s * self.s.grid_hz))
         self._max_hold_n = round(self.s.max_hold_s * self.s.grid_hz)
+        self._back_still_n = round(self.s.back_still_s * self.s.grid_hz)
         self._settle_n = round(self.s.rebaseline_still_s * self.s.grid_hz)
         self._max_len_n = round(self.s.max_rep_s * self.s.grid_hz)
         self._preroll_n = round(2.0 * self.s.grid_hz)
@@ -139,6 +140,7 @@ class RepCounter:
         self._announced = False
         self._live = _Live()
         self._peak_at = 0.0
+        self._peak_g: Vec = (0.0, 0.0, 1.0)  # thigh gravity direction at the peak angle
         self._peak_as = 0.0
         self._peak_m = 0.0
         self._pending: list[Sample] | None = None
@@ -330,6 +332,7 @@ class RepCounter:
             self._live_track(events)
             if at > self._peak_at:
                 self._peak_at = at
+                self._peak_g = ut
             if as_ > self._peak_as:
                 self._peak_as = as_
             if at + as_ > self._peak_m:
@@ -349,6 +352,7 @@ class RepCounter:
                 if (
                     near
                     or m_now <= self.s.settle_fraction * peak_m
+                    or self._back_from_top(ut)
                     or (
                         self._m_move_start - m_now >= self.s.return_move_fraction * peak_m
                         and m_now <= (1.0 - self.s.return_move_fraction) * peak_m
@@ -372,6 +376,17 @@ class RepCounter:
                 self._end_excursion("too_long", ti, events)
                 self.state = _UNSETTLED
         return events
+
+    def _back_from_top(self, ut: Vec) -> bool:
+        """Came back from the far end by most of the rep, still, though not to rest.
+
+        The leg may be put down a few degrees away from where it started (the
+        patient settled differently); measured from the baseline it then never
+        comes back, but measured from the top it clearly did.
+        """
+        if self._peak_at < self.s.min_rom_deg or self._still < self._back_still_n:
+            return False
+        return _angle_deg(ut, self._peak_g) >= self.s.back_from_top_fraction * self._peak_at
 
     def _near_rest(self, at: float, as_: float) -> bool:
         """Back near the rest posture: within a tolerance that grows with the rep.
@@ -475,7 +490,9 @@ class RepCounter:
         self._announced = False
         self._live = _Live()
         self._been_away = False
-        self._peak_at = max(b[2] for b in self._buf)
+        i_peak = max(range(len(self._buf)), key=lambda k: self._buf[k][2])
+        self._peak_at = self._buf[i_peak][2]
+        self._peak_g = self._buf[i_peak][5:8]
         self._peak_as = max(b[3] for b in self._buf)
         self._peak_m = max(b[2] + b[3] for b in self._buf)
         self._touch_i: int | None = None

@@ -78,6 +78,8 @@ class CoreSettings:
     settle_fraction: float = 0.45  # still at <= this x the peak = came back (new rest)
     return_move_fraction: float = 0.3  # or its last movement came back this x the peak
     return_fraction: float = 0.25  # or within this x the rep's peak (capped at 2x)
+    back_from_top_fraction: float = 0.7  # or this x the peak away from the top, still ...
+    back_still_s: float = 1.0  # ... for this long: came back to a new rest posture
     min_rom_deg: float = 2.5  # smaller thigh excursions are not repetitions ...
     min_shank_rom_deg: float = 12.0  # ... unless the shank moved this much
     touch_away_deg: float = 5.0  # after this far out, slowing near rest = rep ended

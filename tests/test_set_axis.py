@@ -52,8 +52,10 @@ class Script:
         self.roll += list(r0 + (r1 - r0) * k)
         return self
 
-    def rep(self) -> Script:
-        return self.move(3.0, pitch=20.0).hold(1.0).move(3.0, pitch=0.0).hold(2.5)
+    def rep(self, pitch: float = 20.0, settle_roll: float | None = None) -> Script:
+        """Lift, hold, lower (back where it started, or settled with a little roll)."""
+        self.move(3.0, pitch=pitch).hold(1.0)
+        return self.move(3.0, pitch=0.0, roll=settle_roll).hold(2.5)
 
     def fidget(self, roll_deg: float = 14.0) -> Script:
         return self.move(1.2, roll=roll_deg).hold(0.5).move(1.2, roll=0.0).hold(1.5)
@@ -122,3 +124,14 @@ def test_a_movement_squeezed_between_walking_and_sitting_down_is_not_a_rep() -> 
     assert analyze_chunk(res.chunk, "seated_leg_kick", settings=loose).summary.count == (
         res.truth.count + 1
     )
+
+
+def test_a_rep_put_down_a_little_off_its_start_still_ends() -> None:
+    """Small reps; after the second the leg settles 4 deg rolled: never back 'at rest'."""
+    script = Script().hold(3.0).rep(6.0).rep(6.0, settle_roll=4.0)
+    for _ in range(4):
+        script.rep(6.0)
+    script.hold(2.0)
+    assert count(script) == (6, 6)
+    # measured only from the old rest posture, the rest of the set never ends
+    assert count(script, back_from_top_fraction=99.0)[1] < 6
