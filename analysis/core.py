@@ -481,7 +481,14 @@ class RepCounter:
         if self._pending is not None:
             # a small movement just before: the start of this one (the kick's
             # back swing, a hesitant start), joined with the still samples between
-            self._buf = self._pending + self._hist + [sample]
+            # its angles were measured from the rest posture before it; measure them
+            # from the one in force now, like the rest of this excursion
+            base = self._base_t
+            assert base is not None
+            pending = [
+                (b[0], b[1], _angle_deg(b[5:8], base), *b[3:]) for b in self._pending
+            ]
+            self._buf = pending + self._hist + [sample]
             self._pending = None
         else:
             pre = self._hist if keep_history else self._hist[-self._preroll_n :]
