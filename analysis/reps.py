@@ -134,7 +134,7 @@ class RepShape:
         )
 
 
-def still_at_far_end_s(exc: Excursion, level: float = 0.85, slow_dps: float = 5.0) -> float:
+def still_at_far_end_s(exc: Excursion, level: float = 0.85, slow_dps: float = 2.0) -> float:
     """Time spent near the peak angle (>= ``level`` x it) while (nearly) still."""
     ang = exc.angle_deg
     if len(ang) < 2:
