@@ -152,6 +152,7 @@ class RepCounter:
         self._activity_end_s = -math.inf  # end of the last big movement that was not a rep
         self._set_axis: Vec | None = None  # the current set's tilt axis (sensor frame)
         self._axis_cos = math.cos(math.radians(self.s.max_axis_deg))
+        self._signless = False  # compare axes up to their sense (kicks)
         self._shapes: list[RepShape] = []  # every rep, compact (auto mode re-reads them)
         self._postures: list[tuple[float, float]] = []  # (end t_s, angle) of recent ones
         self.reps: list[Rep] = []
@@ -578,18 +579,21 @@ class RepCounter:
         (the count goes 0 -> 2). Inside a set, a movement about another axis (the
         thigh rolled, not lifted) is not a rep.
         """
-        if self._exercise_for(shape) == RAISED_LEG_STRETCH:
+        exercise = self._exercise_for(shape)
+        if exercise == RAISED_LEG_STRETCH:
             # the leg held up in the air sways about every axis: no axis check
             shape = replace(shape, axis=None)
+        self._signless = exercise == SEATED_LEG_KICK
         last = self._shapes[-1] if self._shapes else None
         if last is not None and shape.start_s - last.end_s <= self.s.set_gap_s:
-            if not self._same_axis(shape.axis, self._set_axis):
+            if not self._same_axis(shape.axis, self._set_axis, shape.movements):
                 return  # rolled or twisted, not lifted: a fidget inside the set
             self._count_rep(shape, t_now, events)
             return
         self._set_axis = None  # no set under way; the next one may be strapped anew
         waiting = [u for u in self._unconfirmed if shape.start_s - u.end_s <= self.s.set_gap_s]
-        partners = [u for u in waiting if self._same_axis(u.axis, shape.axis)]
+        n = shape.movements
+        partners = [u for u in waiting if self._same_axis(u.axis, shape.axis, min(u.movements, n))]
         if not partners:
             self._unconfirmed = [*waiting, shape][-self.s.max_unconfirmed :]
             return  # a new set may be starting
@@ -619,11 +623,15 @@ class RepCounter:
             else:
                 sets.append([sh])
         out: list[RepShape] = []
+        self._signless = exercise == SEATED_LEG_KICK
         for group in sets:
             if exercise != RAISED_LEG_STRETCH:
-                votes = [sum(self._same_axis(a.axis, b.axis) for b in group) for a in group]
+                def agree(a: RepShape, b: RepShape) -> bool:
+                    return self._same_axis(a.axis, b.axis, min(a.movements, b.movements))
+
+                votes = [sum(agree(a, b) for b in group) for a in group]
                 best = group[votes.index(max(votes))]
-                group = [sh for sh in group if self._same_axis(sh.axis, best.axis)]
+                group = [sh for sh in group if agree(sh, best)]
             if len(group) >= 2:
                 out += group
         return out
@@ -634,15 +642,26 @@ class RepCounter:
             return self.exercise
         return recognize(self._postures, [*self._shapes[-20:], shape])[0]
 
-    def _same_axis(self, a: Vec | None, b: Vec | None) -> bool:
+    def _same_axis(self, a: Vec | None, b: Vec | None, movements: int = 1) -> bool:
+        """Axes within ``max_axis_deg``.
+
+        A kick of two or more movements may turn about the reversed axis: in a
+        small kick the thigh's back swing can be larger than its forward swing.
+        (A lone back swing, one movement, still has to match.)
+        """
         if a is None or b is None:
             return True
-        return a[0] * b[0] + a[1] * b[1] + a[2] * b[2] >= self._axis_cos
+        dot = a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+        if self._signless and movements >= 2:
+            dot = abs(dot)
+        return dot >= self._axis_cos
 
     def _count_rep(self, shape: RepShape, t_now: float, events: list[Event]) -> None:
         if shape.axis is not None:
-            ref = self._set_axis
-            self._set_axis = shape.axis if ref is None else _toward(ref, shape.axis, 0.3)
+            ref, ax = self._set_axis, shape.axis
+            if ref is not None and ref[0] * ax[0] + ref[1] * ax[1] + ref[2] * ax[2] < 0:
+                ax = (-ax[0], -ax[1], -ax[2])  # a kick's flipped axis (see _same_axis)
+            self._set_axis = ax if ref is None else _toward(ref, ax, 0.3)
         self._shapes.append(shape)
         del self._shapes[: -self.s.max_shapes_kept]
         exercise = self.exercise

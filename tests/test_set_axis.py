@@ -135,3 +135,14 @@ def test_a_rep_put_down_a_little_off_its_start_still_ends() -> None:
     assert count(script) == (6, 6)
     # measured only from the old rest posture, the rest of the set never ends
     assert count(script, back_from_top_fraction=99.0)[1] < 6
+
+
+def test_small_kicks_whose_back_swing_is_larger_still_count() -> None:
+    """The thigh's back swing can outgrow a small kick's forward swing: the axis flips."""
+    script = Script().hold(3.0)
+    for back, forward in [(4.0, 14.0)] * 3 + [(10.0, 5.0)] * 3:
+        script.move(1.2, pitch=-back).move(1.5, pitch=forward).move(1.5, pitch=0.0).hold(2.5)
+    script.hold(2.0)
+    counter = RepCounter("seated_leg_kick")
+    counter.feed(script.chunk())
+    assert counter.finish()[-1].count == 6
