@@ -608,7 +608,8 @@ class RepCounter:
         Live, a set's axis is fixed by its first two reps, so two fidgets that
         happen to agree could start a "set" and turn away the real reps after
         them. Here each set (candidates closer than ``set_gap_s``) takes the axis
-        most of its reps share; reps off it, and sets of one, are dropped. So is
+        most of its reps share; reps off it, and sets of one, are dropped, as are
+        "sets" of two quick reps and no more (two jerks of a fidget). So is
         a movement squeezed, without a moment's stillness, between two big ones
         that were not reps (the last step before sitting down, a shift in the
         chair between sitting down and lying back).
@@ -632,6 +633,10 @@ class RepCounter:
                 votes = [sum(agree(a, b) for b in group) for a in group]
                 best = group[votes.index(max(votes))]
                 group = [sh for sh in group if agree(sh, best)]
+            if len(group) == 2 and all(
+                sh.end_s - sh.start_s < self.s.pair_quick_s for sh in group
+            ):
+                continue  # two quick jerks and no more: a fidget, not a set
             if len(group) >= 2:
                 out += group
         return out

@@ -146,3 +146,17 @@ def test_small_kicks_whose_back_swing_is_larger_still_count() -> None:
     counter = RepCounter("seated_leg_kick")
     counter.feed(script.chunk())
     assert counter.finish()[-1].count == 6
+
+
+def quick_reps(n: int, phase_s: float) -> Script:
+    script = Script().hold(3.0)
+    for _ in range(n):
+        script.move(phase_s, pitch=12.0).move(phase_s, pitch=0.0).hold(1.5)
+    return script.hold(2.0)
+
+
+def test_two_quick_jerks_alone_are_not_a_set() -> None:
+    assert count(quick_reps(2, 0.8))[1] == 0  # a fidget's two jerks
+    assert count(quick_reps(3, 0.8))[1] == 3  # three rushed reps are a (too fast) set
+    assert count(quick_reps(2, 2.5))[1] == 2  # two slow reps are a set
+    assert count(quick_reps(2, 0.8), pair_quick_s=0.0)[1] == 2  # (the rule at work)
