@@ -131,6 +131,9 @@ class FileScore:
     recognized: str | None = None
     timing_errors_s: list[float] = field(default_factory=list)
     alerts: tuple[int, int, int, int] = (0, 0, 0, 0)  # see score_alerts
+    missed: list[tuple[float, float]] = field(default_factory=list)  # true reps not found
+    # detected reps that match no true rep, with the everyday activities around them
+    extra: list[tuple[float, float, tuple[str, ...]]] = field(default_factory=list)
 
     @property
     def error(self) -> int:
@@ -168,6 +171,16 @@ def score_file(
     fs.alerts = score_alerts(timed, alert_times_s)
     pairs = match_reps(d_reps, t_reps)
     fs.reps = Counts(tp=len(pairs), fp=len(d_reps) - len(pairs), fn=len(t_reps) - len(pairs))
+    found_d, found_t = {i for i, _ in pairs}, {j for _, j in pairs}
+    fs.missed = [(t["start_s"], t["end_s"]) for j, t in enumerate(t_reps) if j not in found_t]
+    for i, d in enumerate(d_reps):
+        if i not in found_d:
+            near = tuple(
+                e["kind"]
+                for e in truth.get("everyday", [])
+                if e["end_s"] > d["start_s"] - 1.0 and e["start_s"] < d["end_s"] + 1.0
+            )
+            fs.extra.append((d["start_s"], d["end_s"], near))
     for i, j in pairs:
         d, t = d_reps[i], t_reps[j]
         fs.timing_errors_s += [d["start_s"] - t["start_s"], d["end_s"] - t["end_s"]]
@@ -230,6 +243,22 @@ def summarize(scores: Iterable[FileScore]) -> Summary:
         alert_in_time_pct=100.0 * in_time / due if due else None,
         false_alert_pct=100.0 * slow_alerted / slow if slow else None,
     )
+
+
+def format_errors(scores: Iterable[FileScore]) -> str:
+    """One block per recording the counter got wrong: its missed and extra reps."""
+    lines = []
+    for s in scores:
+        if s.error == 0 and not s.missed and not s.extra:
+            continue
+        lines.append(
+            f"{s.file}: {s.exercise or 'none'} {s.condition} true={s.true_count} got={s.count}"
+        )
+        lines += [f"  missed {a:.1f}-{b:.1f} s" for a, b in s.missed]
+        for a, b, near in s.extra:
+            during = f" (during {', '.join(near)})" if near else ""
+            lines.append(f"  extra  {a:.1f}-{b:.1f} s{during}")
+    return "\n".join(lines)
 
 
 def format_table(rows: Sequence[tuple[str, Summary]]) -> str:

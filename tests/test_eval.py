@@ -12,6 +12,7 @@ import pytest
 from analysis.evaluate import (
     Counts,
     FileScore,
+    format_errors,
     format_table,
     match_reps,
     score_alerts,
@@ -226,7 +227,9 @@ def test_eval_command_on_a_tiny_dataset(tmp_path: Path) -> None:
     made = glidecount("dataset", "--out", "ds", "--n", "6", "--jobs", "1", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     assert len(list((tmp_path / "ds").glob("*.csv.truth.json"))) == 6
-    proc = glidecount("eval", "ds", "--jobs", "1", "--json", "scores.jsonl", cwd=tmp_path)
+    proc = glidecount(
+        "eval", "ds", "--jobs", "1", "--json", "scores.jsonl", "--errors", cwd=tmp_path
+    )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("dataset: ds") and "(6 recordings)" in lines[0]
@@ -263,3 +266,19 @@ def test_alert_scoring_counts_in_time_late_and_false_alerts() -> None:
     assert score_alerts(reps, [10.7, 22.0]) == (2, 1, 1, 1)  # kick missed, slow rep alerted
     ambiguous = _rep("seated_leg_raise", 40.0, 43.0, lift_s=1.5, lower_s=1.5)
     assert score_alerts([ambiguous], [40.5]) == (0, 0, 0, 0)  # either verdict is fine
+
+
+def test_errors_list_missed_and_extra_reps_with_activities_around() -> None:
+    t = truth(THREE, everyday=[{"kind": "shift_in_chair", "start_s": 19.0, "end_s": 21.0}])
+    d = {"reps": [det(2.0, 6.0), det(20.0, 21.5)]}
+    fs = score_file("a.csv", t, d, 60.0)
+    assert fs.missed == [(8.0, 12.0), (14.0, 18.0)]
+    assert fs.extra == [(20.0, 21.5, ("shift_in_chair",))]
+    text = format_errors([fs, score_file("b.csv", truth(THREE), {"reps": [det(*r) for r in [
+        (2.0, 6.0), (8.0, 12.0), (14.0, 18.0)]]}, 60.0)])  # fmt: skip
+    assert text.splitlines() == [
+        "a.csv: seated_leg_raise normal true=3 got=2",
+        "  missed 8.0-12.0 s",
+        "  missed 14.0-18.0 s",
+        "  extra  20.0-21.5 s (during shift_in_chair)",
+    ]  # b.csv was right: not listed

@@ -16,7 +16,7 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from analysis.evaluate import FileScore, format_table, score_file, summarize
+from analysis.evaluate import FileScore, format_errors, format_table, score_file, summarize
 from analysis.events import Alert
 from analysis.offline import analyze_chunk
 from analysis.settings import AUTO, EXERCISES, SEATED_LEG_RAISE
@@ -37,6 +37,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     p.add_argument("--json", metavar="FILE", help="also write per-file scores as JSON Lines")
     p.add_argument("--details", action="store_true", help="print one line per file")
+    p.add_argument(
+        "--errors",
+        action="store_true",
+        help="print the missed and extra reps (times, and everyday motion around them) per file",
+    )
 
 
 def _files(dataset: str) -> list[Path]:
@@ -87,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
                 f"got={s.count} recog={s.recognized}",
                 file=sys.stdout,
             )
+    if args.errors:
+        print(format_errors(scores))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             for s in scores:
