@@ -129,6 +129,7 @@ class FileScore:
     too_fast: Counts = field(default_factory=Counts)
     short_hold: Counts = field(default_factory=Counts)
     recognized: str | None = None
+    sensors: str = "thigh"  # "thigh" or "thigh+shank"
     timing_errors_s: list[float] = field(default_factory=list)
     alerts: tuple[int, int, int, int] = (0, 0, 0, 0)  # see score_alerts
     missed: list[tuple[float, float]] = field(default_factory=list)  # true reps not found
@@ -147,6 +148,7 @@ def score_file(
     duration_s: float,
     recognized: str | None = None,
     alert_times_s: Sequence[float] = (),
+    sensors: str = "thigh",
 ) -> FileScore:
     """Score one analyze result (CONTRACT §3 dict) against its truth dict.
 
@@ -163,6 +165,7 @@ def score_file(
         len(d_reps),
         duration_s,
         recognized=recognized,
+        sensors=sensors,
     )
     if len(t_reps) != true_count:  # count-only truth (real data without boundaries)
         return fs
@@ -270,14 +273,14 @@ def format_table(rows: Sequence[tuple[str, Summary]]) -> str:
         return f"{x:.1f}" if pct else f"{x:.{nd}f}"
 
     head = (
-        f"{'group':<28}{'n':>5}{'exact%':>8}{'±1%':>7}{'MAE':>6}{'repF1':>7}"
+        f"{'group':<32}{'n':>5}{'exact%':>8}{'±1%':>7}{'MAE':>6}{'repF1':>7}"
         f"{'fastF1':>8}{'holdF1':>8}{'FP/h':>7}{'recog%':>8}{'t_err':>7}"
         f"{'alert%':>8}{'falseA%':>8}"
     )
     lines = [head, "-" * len(head)]
     for name, s in rows:
         lines.append(
-            f"{name:<28}{s.n:>5}{f(s.exact_pct, True):>8}{f(s.within1_pct, True):>7}"
+            f"{name:<32}{s.n:>5}{f(s.exact_pct, True):>8}{f(s.within1_pct, True):>7}"
             f"{f(s.mae):>6}{f(s.rep_f1, nd=3):>7}{f(s.too_fast_f1, nd=3):>8}"
             f"{f(s.short_hold_f1, nd=3):>8}{f(s.false_reps_per_hour, nd=1):>7}"
             f"{f(s.recognition_pct, True):>8}{f(s.timing_mae_s):>7}"

@@ -65,7 +65,8 @@ def score_one(path: str, as_exercise: str) -> FileScore:
     recognized = None
     if truth.get("exercise"):
         recognized = analyze_chunk(rec.chunk, AUTO).summary.exercise
-    return score_file(path, truth, known, rec.duration_s, recognized, alerts)
+    sensors = "thigh+shank" if rec.chunk.has_shank else "thigh"
+    return score_file(path, truth, known, rec.duration_s, recognized, alerts, sensors)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -81,6 +82,9 @@ def run(args: argparse.Namespace) -> int:
         groups["all"].append(s)
         groups[f"exercise={s.exercise or 'none'}"].append(s)
         groups[f"condition={s.condition}"].append(s)
+        groups[f"sensors={s.sensors}"].append(s)
+        if s.exercise:
+            groups[f"{s.exercise},{s.sensors}"].append(s)
     ordered = sorted(groups.items(), key=lambda kv: (kv[0] != "all", kv[0]))
     rows = [(name, summarize(g)) for name, g in ordered]
     print(f"dataset: {args.dataset}  ({len(files)} recordings)")
