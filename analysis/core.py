@@ -14,6 +14,7 @@ Pipeline: resample -> per-sensor orientation (:mod:`analysis.orientation`)
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 from dataclasses import dataclass, field, replace
@@ -537,7 +538,9 @@ class RepCounter:
 
     def _excursion(self, buf_list: list[Sample], ended: str) -> Excursion:
         """The buffered samples as an Excursion, with its movements found."""
-        buf = np.array(buf_list) if buf_list else np.zeros((0, 8))
+        # (fromiter over the flattened tuples: the same array as np.array(buf_list), faster)
+        flat = itertools.chain.from_iterable(buf_list)
+        buf = np.fromiter(flat, np.float64, count=8 * len(buf_list)).reshape(-1, 8)
         exc = Excursion(
             t_s=buf[:, 0],
             speed_dps=buf[:, 1],
