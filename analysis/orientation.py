@@ -194,18 +194,22 @@ class OrientationTracker:
 
     def _run_ahrs(self, a: np.ndarray, g: np.ndarray) -> np.ndarray:
         assert self.bias_dps is not None
-        if len(a) == 0:
-            return np.empty((0, 3))
-        # the AHRS computes in float32: converted once here, not on every call
-        # (the same rounding either way)
-        gc = (g - self.bias_dps).astype(np.float32)
-        a32 = a.astype(np.float32)
-        out = np.empty((len(a), 3))
+        gc = g - self.bias_dps
         update, gravity = self._ahrs.update_no_magnetometer, self._ahrs.get_gravity
-        for j, (gj, aj) in enumerate(zip(gc, a32, strict=True)):
+        if len(a) < 8:  # a live chunk's few samples: converting first would cost more
+            out = np.empty((len(a), 3))
+            for j in range(len(a)):
+                update(gc[j], a[j])
+                out[j] = gravity()
+            return out
+        # the AHRS computes in float32: converted once here, not on every call (the
+        # same rounding either way); one concatenation, cheaper than a store per sample
+        grav: list[np.ndarray] = []
+        append = grav.append
+        for gj, aj in zip(gc.astype(np.float32), a.astype(np.float32), strict=True):
             update(gj, aj)
-            out[j] = gravity()
-        return out
+            append(gravity())
+        return np.concatenate(grav).reshape(-1, 3).astype(np.float64)
 
     def _close_window(self) -> None:
         # contiguous copies: the sums below then add in the same order whether the
@@ -218,14 +222,18 @@ class OrientationTracker:
         a = np.ascontiguousarray(np.concatenate(self._win_acc))
         g = np.ascontiguousarray(np.concatenate(self._win_gyr))
         self._win_acc, self._win_gyr, self._win_fill = [], [], 0
-        if self._steady(a[None], g[None])[0] and self._level(a):
+        if (
+            float(g.std(axis=0).max()) < self.s.still_gyro_std_dps
+            and float(np.linalg.norm(a, axis=1).std()) < self.s.still_accel_std_g
+            and self._level(a)
+        ):
             self._still_window(a, g)
 
     def _steady(self, acc: np.ndarray, gyr: np.ndarray) -> np.ndarray:
         """Per window of a stack (K, window, 3): low-passed gyro and accel norm steady.
 
-        The same arithmetic row by row whatever K, so a window gets the same
-        verdict in a stack of windows as alone.
+        The first two tests of :meth:`_close_window` for many windows at once: row
+        by row the same operations in the same order, so the same verdicts.
         """
         return (gyr.std(axis=1).max(axis=1) < self.s.still_gyro_std_dps) & (
             np.linalg.norm(acc, axis=2).std(axis=1) < self.s.still_accel_std_g
