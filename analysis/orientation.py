@@ -160,37 +160,31 @@ class OrientationTracker:
         acc = lp_acc[i0:end].reshape(k, w, 3)
         gyr = lp_gyro[i0:end].reshape(k, w, 3)
         steady = self._steady(acc, gyr)
-        seg = i0  # first sample whose speed and gravity are not known yet
+        seg = sped = i0  # first sample whose gravity, whose speed, is not known yet
         for j in np.flatnonzero(steady).tolist():
             s0, s1 = i0 + j * w, i0 + (j + 1) * w
-            win_speed = np.linalg.norm(lp_gyro[s0:s1] - self.bias_dps, axis=1)
-            if float(win_speed.max()) > self.s.surely_moving_dps:
+            # the speed up to this window's end, with the bias in force since seg
+            speed[sped:s1] = np.linalg.norm(lp_gyro[sped:s1] - self.bias_dps, axis=1)
+            sped = s1
+            if float(speed[s0:s1].max()) > self.s.surely_moving_dps:
                 continue  # clearly moving (as in _close_window)
             a = np.ascontiguousarray(acc[j])
             if not self._level(a):
                 continue
-            self._advance(lp_acc, lp_gyro, gyro_dps, seg, s1, grav, speed)
+            self._advance(lp_acc, gyro_dps, seg, s1, grav)
             self._still_window(a, np.ascontiguousarray(gyr[j]))
             seg = s1
-        self._advance(lp_acc, lp_gyro, gyro_dps, seg, end, grav, speed)
+        speed[sped:end] = np.linalg.norm(lp_gyro[sped:end] - self.bias_dps, axis=1)
+        self._advance(lp_acc, gyro_dps, seg, end, grav)
         return end
 
     def _advance(
-        self,
-        lp_acc: np.ndarray,
-        lp_gyro: np.ndarray,
-        gyro_dps: np.ndarray,
-        i0: int,
-        i1: int,
-        grav: np.ndarray,
-        speed: np.ndarray,
+        self, lp_acc: np.ndarray, gyro_dps: np.ndarray, i0: int, i1: int, grav: np.ndarray
     ) -> None:
-        """Speed and gravity of samples ``i0:i1`` (calibrated; no still window inside)."""
-        if i1 <= i0:
-            return
-        speed[i0:i1] = np.linalg.norm(lp_gyro[i0:i1] - self.bias_dps, axis=1)
-        grav[i0:i1] = self._run_ahrs(lp_acc[i0:i1], gyro_dps[i0:i1])
-        self._seen += i1 - i0
+        """Gravity of samples ``i0:i1`` (calibrated; no still window inside)."""
+        if i1 > i0:
+            grav[i0:i1] = self._run_ahrs(lp_acc[i0:i1], gyro_dps[i0:i1])
+            self._seen += i1 - i0
 
     def _run_ahrs(self, a: np.ndarray, g: np.ndarray) -> np.ndarray:
         assert self.bias_dps is not None
@@ -241,7 +235,9 @@ class OrientationTracker:
 
     def _level(self, a: np.ndarray) -> bool:
         """Gravity turned less than a degree over a window (``a`` contiguous)."""
-        return float(np.degrees(np.arccos(np.clip(_unit(a[0]) @ _unit(a[-1]), -1, 1)))) < 1.0
+        c = _unit(a[0]) @ _unit(a[-1])
+        # (min/max: np.clip's value, without its cost on a scalar)
+        return float(np.degrees(np.arccos(min(max(c, -1.0), 1.0)))) < 1.0
 
     def _still_window(self, a: np.ndarray, g: np.ndarray) -> None:
         """A still window (``a``, ``g`` contiguous): calibrate, or refine bias and AHRS."""
