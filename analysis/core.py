@@ -290,7 +290,8 @@ class RepCounter:
         shank = grav_s is not None
         sx_l, sy_l, sz_l = grav_s.T.tolist() if grav_s is not None else (t_l, t_l, t_l)
         s = self.s
-        acos, degrees = math.acos, math.degrees
+        acos, degrees, sqrt = math.acos, math.degrees, math.sqrt
+        follow = s.baseline_follow
         shank_weight = s.shank_weight
         moving_dps, rest_dps, sway_dps = s.moving_speed_dps, s.rest_speed_dps, s.sway_max_dps
         band_t, band_s = s.still_band_deg, 2.0 * s.still_band_deg
@@ -308,13 +309,12 @@ class RepCounter:
         keep_hist, cut_hist = 2 * self._preroll_n, self._preroll_n
         still, m_prev, m_move_start = self._still, self._m_prev, self._m_move_start
         still_from = self._still_from
-        assert self._base_t is not None
         cols = zip(t_l, w_l, wt_l, gx_l, gy_l, gz_l, sx_l, sy_l, sz_l, strict=True)
         for ti, wi, wti, gx, gy, gz, sx, sy, sz in cols:
             ut = (gx, gy, gz)
             # angles from the rest posture (as _angle_deg; inlined, it is per sample)
-            b = self._base_t
-            c = gx * b[0] + gy * b[1] + gz * b[2]
+            b0, b1, b2 = self._base_t
+            c = gx * b0 + gy * b1 + gz * b2
             at = degrees(acos(-1.0 if c < -1.0 else 1.0 if c > 1.0 else c))
             as_ = 0.0
             us = (sx, sy, sz) if shank else None
@@ -357,7 +357,15 @@ class RepCounter:
                     if self._pending is None and len(self._hist) > keep_hist:
                         del self._hist[:-cut_hist]
                     if wi < rest_dps:
-                        self._refine_baseline(ut, us)
+                        # still at rest: follow slow strap slip and posture creep (the
+                        # thigh's step as _toward, inlined: it runs at nearly every sample)
+                        x = b0 + follow * (gx - b0)
+                        y = b1 + follow * (gy - b1)
+                        z = b2 + follow * (gz - b2)
+                        n = sqrt(x * x + y * y + z * z)
+                        self._base_t = (x / n, y / n, z / n)
+                        if us is not None and self._base_s is not None:
+                            self._base_s = _toward(self._base_s, us, follow)
                 continue
             if state == _UNSETTLED:
                 if still >= settle_n:
@@ -482,14 +490,6 @@ class RepCounter:
         self._base_t = (ut[0], ut[1], ut[2])
         self._base_s = None if us is None else (us[0], us[1], us[2])
         self._hist = []
-
-    def _refine_baseline(self, ut: Vec, us: Vec | None) -> None:
-        """While still at rest, follow slow strap slip and posture creep."""
-        assert self._base_t is not None
-        k = self.s.baseline_follow
-        self._base_t = _toward(self._base_t, ut, k)
-        if us is not None and self._base_s is not None:
-            self._base_s = _toward(self._base_s, us, k)
 
     # -- excursions --------------------------------------------------------------
     def _start_excursion(self, sample: Sample, keep_history: bool = False) -> None:
