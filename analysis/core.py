@@ -268,6 +268,7 @@ class RepCounter:
             self._precal[0] = (first, tb[k:], vb[k:], False)
 
     def _run(self, t: np.ndarray, v: np.ndarray, reset: bool) -> list[Event]:
+        """Run a calibrated block of grid samples through the excursion state machine."""
         events: list[Event] = []
         grav_t, w_t = self._thigh.process(v[:, 0:3], v[:, 3:6], reset)
         if self._shank is not None:
@@ -282,9 +283,9 @@ class RepCounter:
         if len(t) == 0:
             return events
         # The per-sample loop. Plain Python floats: numpy calls on 3-vectors cost more
-        # than the arithmetic. Settings and the state only this loop uses are locals
-        # (written back at the end): attribute look-ups cost more than the arithmetic too.
-        # (flat lists per column: a list per sample would cost more than the loop)
+        # than the arithmetic; flat lists per column, as a list per sample would too.
+        # Settings and the state only this loop uses are locals (written back at the
+        # end): attribute look-ups cost more than the arithmetic as well.
         t_l, w_l, wt_l = t.tolist(), w.tolist(), w_t.tolist()
         gx_l, gy_l, gz_l = grav_t.T.tolist()
         shank = grav_s is not None
@@ -296,7 +297,7 @@ class RepCounter:
         moving_dps, rest_dps, sway_dps = s.moving_speed_dps, s.rest_speed_dps, s.sway_max_dps
         band_t, band_s = s.still_band_deg, 2.0 * s.still_band_deg
         rest_deg, shank_rest_deg = s.rest_angle_deg, s.shank_rest_angle_deg
-        # _near_rest's tolerances: return_fraction x the peak, within [rest, cap]
+        # near-rest tolerances: return_fraction x the peak, within [rest, cap]
         ret_frac, cap_t, cap_s = s.return_fraction, 2 * rest_deg, 2.5 * shank_rest_deg
         touch_frac, touch_away = s.touch_fraction, s.touch_away_deg
         min_rom, min_shank_rom = s.min_rom_deg, s.min_shank_rom_deg
@@ -327,7 +328,7 @@ class RepCounter:
             # a hand-held leg that sways a degree back and forth is 'still'; the speed
             # rule alone would see it moving all the time
             win_t.append(at)
-            if shank:  # (without one the shank angle is 0: its band is empty)
+            if shank:  # (without one the shank angle is always 0: no band to track)
                 win_s.append(as_)
             if wi < rest_dps:
                 is_still = True
