@@ -14,6 +14,7 @@ Pipeline: resample -> per-sensor orientation (:mod:`analysis.orientation`)
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 from dataclasses import dataclass, field, replace
@@ -270,6 +271,7 @@ class RepCounter:
             self._precal[0] = (first, tb[k:], vb[k:], False)
 
     def _run(self, t: np.ndarray, v: np.ndarray, reset: bool) -> list[Event]:
+        """Run a calibrated block of grid samples through the excursion state machine."""
         events: list[Event] = []
         grav_t, w_t = self._thigh.process(v[:, 0:3], v[:, 3:6], reset)
         if self._shank is not None:
@@ -281,160 +283,198 @@ class RepCounter:
             self._end_excursion("gap", float(t[0]), events)
             self.state = _UNSETTLED
             self._still = 0
-        # plain Python floats in the per-sample loop: numpy calls on 3-vectors cost
-        # more than the arithmetic
+        if len(t) == 0:
+            return events
+        # The per-sample loop. Plain Python floats: numpy calls on 3-vectors cost more
+        # than the arithmetic; flat lists per column, as a list per sample would too.
+        # Settings and the state only this loop uses are locals (written back at the
+        # end): attribute look-ups cost more than the arithmetic as well.
         t_l, w_l, wt_l = t.tolist(), w.tolist(), w_t.tolist()
-        gt_l = grav_t.tolist()
-        gs_l = grav_s.tolist() if grav_s is not None else None
-        shank_weight = self.s.shank_weight
-        for i in range(len(t_l)):
-            ti = t_l[i]
-            self._last_t = ti
-            ut = gt_l[i]
-            us = gs_l[i] if gs_l is not None else None
-            assert self._base_t is not None
-            at = _angle_deg(ut, self._base_t)
+        gx_l, gy_l, gz_l = grav_t.T.tolist()
+        shank = grav_s is not None
+        sx_l, sy_l, sz_l = grav_s.T.tolist() if grav_s is not None else (t_l, t_l, t_l)
+        s = self.s
+        acos, degrees, sqrt = math.acos, math.degrees, math.sqrt
+        follow = s.baseline_follow
+        shank_weight = s.shank_weight
+        moving_dps, rest_dps, sway_dps = s.moving_speed_dps, s.rest_speed_dps, s.sway_max_dps
+        band_t, band_s = s.still_band_deg, 2.0 * s.still_band_deg
+        rest_deg, shank_rest_deg = s.rest_angle_deg, s.shank_rest_angle_deg
+        # near-rest tolerances: return_fraction x the peak, within [rest, cap]
+        ret_frac, cap_t, cap_s = s.return_fraction, 2 * rest_deg, 2.5 * shank_rest_deg
+        touch_frac, touch_away = s.touch_fraction, s.touch_away_deg
+        min_rom, min_shank_rom = s.min_rom_deg, s.min_shank_rom_deg
+        settle, ret_move = s.settle_fraction, s.return_move_fraction
+        ret_move_left = 1.0 - s.return_move_fraction
+        posture_deg = s.posture_angle_deg
+        win_t, win_s, band_n = self._win_t, self._win_s, self._band_n
+        confirm_n, settle_n = self._confirm_n, self._settle_n
+        max_hold_n, max_len_n = self._max_hold_n, self._max_len_n
+        keep_hist, cut_hist = 2 * self._preroll_n, self._preroll_n
+        still, m_prev, m_move_start = self._still, self._m_prev, self._m_move_start
+        still_from = self._still_from
+        cols = zip(t_l, w_l, wt_l, gx_l, gy_l, gz_l, sx_l, sy_l, sz_l, strict=True)
+        for ti, wi, wti, gx, gy, gz, sx, sy, sz in cols:
+            ut = (gx, gy, gz)
+            # angles from the rest posture (as _angle_deg; inlined, it is per sample)
+            b0, b1, b2 = self._base_t
+            c = gx * b0 + gy * b1 + gz * b2
+            at = degrees(acos(-1.0 if c < -1.0 else 1.0 if c > 1.0 else c))
             as_ = 0.0
-            if us is not None and self._base_s is not None:
-                as_ = _angle_deg(us, self._base_s) * shank_weight
-            wi = w_l[i]
-            was_still = self._still
-            self._still = self._still + 1 if self._is_still(wi, at, as_) else 0
-            if was_still and not self._still:  # a movement begins here
-                self._m_move_start = self._m_prev
-            self._m_prev = at + as_
-            if self._still == 1:  # where this still period began: the candidate rest posture
-                self._still_from = (ut, us)
-            sample = (ti, wi, at, as_, wt_l[i], ut[0], ut[1], ut[2])
-            if self.state == _REST:
-                if (
-                    (wi > self.s.moving_speed_dps and not self._still)
-                    or at > self.s.rest_angle_deg
-                    or as_ > self.s.shank_rest_angle_deg
-                ):
-                    self._start_excursion(sample)
+            us = (sx, sy, sz) if shank else None
+            b = self._base_s
+            if shank and b is not None:
+                c = sx * b[0] + sy * b[1] + sz * b[2]
+                as_ = degrees(acos(-1.0 if c < -1.0 else 1.0 if c > 1.0 else c)) * shank_weight
+            m = at + as_
+            # still = (nearly) no angular speed, or the angles stay in a narrow band:
+            # a hand-held leg that sways a degree back and forth is 'still'; the speed
+            # rule alone would see it moving all the time
+            win_t.append(at)
+            if shank:  # (without one the shank angle is always 0: no band to track)
+                win_s.append(as_)
+            if wi < rest_dps:
+                is_still = True
+            elif wi > sway_dps or len(win_t) < band_n:
+                is_still = False  # (faster than any sway: moving, no need to look at the band)
+            else:
+                is_still = max(win_t) - min(win_t) < band_t and (
+                    max(win_s) - min(win_s) < band_s if shank else 0.0 < band_s
+                )
+            if is_still:
+                still += 1
+                if still == 1:  # where this still period began: the candidate rest posture
+                    still_from = (ut, us)
+            else:
+                if still:  # a movement begins here
+                    m_move_start = m_prev
+                still = 0
+            m_prev = m
+            state = self.state
+            if state == _REST:
+                if (wi > moving_dps and not still) or at > rest_deg or as_ > shank_rest_deg:
+                    self._start_excursion((ti, wi, at, as_, wti, gx, gy, gz))
                 else:
-                    self._hist.append(sample)
+                    self._hist.append((ti, wi, at, as_, wti, gx, gy, gz))
                     if self._pending is not None and ti > self._pending_until:
                         self._flush_pending(ti, events)
-                    if self._pending is None and len(self._hist) > 2 * self._preroll_n:
-                        del self._hist[: -self._preroll_n]
-                    if wi < self.s.rest_speed_dps:
-                        self._refine_baseline(ut, us)
+                    if self._pending is None and len(self._hist) > keep_hist:
+                        del self._hist[:-cut_hist]
+                    if wi < rest_dps:
+                        # still at rest: follow slow strap slip and posture creep (the
+                        # thigh's step as _toward, inlined: it runs at nearly every sample)
+                        x = b0 + follow * (gx - b0)
+                        y = b1 + follow * (gy - b1)
+                        z = b2 + follow * (gz - b2)
+                        n = sqrt(x * x + y * y + z * z)
+                        self._base_t = (x / n, y / n, z / n)
+                        if us is not None and self._base_s is not None:
+                            self._base_s = _toward(self._base_s, us, follow)
                 continue
-            if self.state == _UNSETTLED:
-                if self._still >= self._settle_n:
+            if state == _UNSETTLED:
+                if still >= settle_n:
                     self._set_baseline(ut, us)
                     self.state = _REST
                     events.append(PostureChanged(ti, at))
                 continue
             # moving
-            self._buf.append(sample)
-            self._live_track(events)
+            buf = self._buf
+            buf.append((ti, wi, at, as_, wti, gx, gy, gz))
+            # follow the current movement's speed bell; alert as soon as it is known
+            lv = self._live
+            if not lv.falling:
+                if wi > lv.peak_dps:
+                    lv.peak_dps, lv.peak_i = wi, len(buf) - 1
+                elif lv.peak_dps >= moving_dps and wi < 0.5 * lv.peak_dps:
+                    lv.falling = True
+                    lv.trough_dps = wi
+                    self._movement_known(ti, events)
+            else:
+                if wi < lv.trough_dps:
+                    lv.trough_dps = wi
+                if wi > 2.0 * lv.trough_dps and wi > moving_dps:
+                    self._next_movement(ti, wi, events)
             if at > self._peak_at:
                 self._peak_at = at
                 self._peak_g = ut
             if as_ > self._peak_as:
                 self._peak_as = as_
-            if at + as_ > self._peak_m:
-                self._peak_m = at + as_
-            near = self._near_rest(at, as_)
-            low = near or at + as_ <= self.s.touch_fraction * (self._peak_at + self._peak_as)
-            if self._touch_down(low, at, as_, wi, events):
+            if m > self._peak_m:
+                self._peak_m = m
+            peak_at, peak_as = self._peak_at, self._peak_as
+            # back near the rest posture: within a tolerance that grows with the rep (a
+            # bigger movement may come back a little off where it started; the baseline
+            # then follows it at rest)
+            # (min(max(rest, x), cap), without the builtins' call cost)
+            tol = ret_frac * peak_at
+            tol = tol if tol > rest_deg else rest_deg
+            near = at < (cap_t if cap_t < tol else tol)
+            if near:
+                tol = ret_frac * peak_as
+                tol = tol if tol > shank_rest_deg else shank_rest_deg
+                near = as_ < (cap_s if cap_s < tol else tol)
+            low = near or m <= touch_frac * (peak_at + peak_as)
+            # back-to-back reps: remember the slowest moment near rest after the leg
+            # has been away; leaving rest again from there may split the excursion
+            if at >= touch_away or as_ >= min_shank_rom:
+                self._been_away = True
+            if low:
+                if self._been_away and (self._touch_i is None or wi < self._touch_w):
+                    self._touch_i, self._touch_w = len(buf) - 1, wi
+            elif self._touch_i is not None and self._split_at_touch(events):
                 continue
-            if not self._announced and (
-                at >= self.s.min_rom_deg or as_ >= self.s.min_shank_rom_deg
-            ):
+            if not self._announced and (at >= min_rom or as_ >= min_shank_rom):
                 self._announced = True
                 events.append(RepStarted(ti))
                 events.append(PhaseChanged(ti, "moving"))
-            if self._still >= self._confirm_n:
-                peak_m, m_now = self._peak_at + self._peak_as, at + as_
+            if still >= confirm_n:
+                peak_m = peak_at + peak_as
                 if (
                     near
-                    or m_now <= self.s.settle_fraction * peak_m
-                    or self._back_from_top(ut)
-                    or (
-                        self._m_move_start - m_now >= self.s.return_move_fraction * peak_m
-                        and m_now <= (1.0 - self.s.return_move_fraction) * peak_m
-                    )
+                    or m <= settle * peak_m
+                    or self._back_from_top(ut, still)
+                    or (m_move_start - m >= ret_move * peak_m and m <= ret_move_left * peak_m)
                 ):
                     # back at rest, or came most of the way back and settled there, or
                     # the last movement was a big one back toward rest
                     self._end_excursion("returned", ti, events)
                     # the leg settled here: this is the rest posture from now on (taken
                     # where the stillness began, in case the next rep is already starting)
-                    self._set_baseline(*self._still_from)
+                    self._set_baseline(*still_from)
                     self.state = _REST
-                elif at >= self.s.posture_angle_deg or self._still >= self._max_hold_n:
+                elif at >= posture_deg or still >= max_hold_n:
                     self._end_excursion("posture", ti, events)
                     self._set_baseline(ut, us)
                     self.state = _REST
                     events.append(PostureChanged(ti, at))
-                elif self._still == self._confirm_n and self._announced:
+                elif still == confirm_n and self._announced:
                     events.append(PhaseChanged(ti, "holding"))
-            elif len(self._buf) > self._max_len_n:
+            elif len(self._buf) > max_len_n:
                 self._end_excursion("too_long", ti, events)
                 self.state = _UNSETTLED
+        self._still, self._m_prev, self._m_move_start = still, m_prev, m_move_start
+        self._still_from = still_from
+        self._last_t = t_l[-1]
         return events
 
-    def _back_from_top(self, ut: Vec) -> bool:
+    def _back_from_top(self, ut: Vec, still: int) -> bool:
         """Came back from the far end by most of the rep, still, though not to rest.
 
         The leg may be put down a few degrees away from where it started (the
         patient settled differently); measured from the baseline it then never
         comes back, but measured from the top it clearly did.
         """
-        if self._peak_at < self.s.min_rom_deg or self._still < self._back_still_n:
+        if self._peak_at < self.s.min_rom_deg or still < self._back_still_n:
             return False
         return _angle_deg(ut, self._peak_g) >= self.s.back_from_top_fraction * self._peak_at
 
-    def _near_rest(self, at: float, as_: float) -> bool:
-        """Back near the rest posture: within a tolerance that grows with the rep.
+    def _split_at_touch(self, events: list[Event]) -> bool:
+        """Back-to-back reps: the leg left rest again after touching it without stopping.
 
-        A bigger movement may come back a little off where it started (the leg is
-        put down a few degrees away); the baseline then follows it at rest.
+        Cuts the excursion at the slowest moment near rest (remembered by
+        :meth:`_run` in ``_touch_i``) if it was a stop; returns True when it split.
         """
-        s = self.s
-        tol_t = min(max(s.rest_angle_deg, s.return_fraction * self._peak_at), 2 * s.rest_angle_deg)
-        tol_s = min(
-            max(s.shank_rest_angle_deg, s.return_fraction * self._peak_as),
-            2.5 * s.shank_rest_angle_deg,
-        )
-        return at < tol_t and as_ < tol_s
-
-    def _is_still(self, w: float, at: float, as_: float) -> bool:
-        """Still = (nearly) no angular speed, or the angles stay in a narrow band.
-
-        The band rule keeps a hand-held leg that sways a degree back and forth
-        'still'; the speed rule alone would see it moving all the time.
-        """
-        ts, ss = self._win_t, self._win_s
-        ts.append(at)
-        ss.append(as_)
-        if w < self.s.rest_speed_dps:
-            return True
-        if len(ts) < self._band_n or w > self.s.sway_max_dps:
-            return False  # (faster than any sway: moving, no need to look at the band)
-        return (max(ts) - min(ts) < self.s.still_band_deg) and (
-            max(ss) - min(ss) < 2.0 * self.s.still_band_deg
-        )
-
-    def _touch_down(self, near: bool, at: float, as_: float, w: float, events: list[Event]) -> bool:
-        """Back-to-back reps: split where the leg touched rest without stopping.
-
-        Remembers the slowest moment near the rest posture after the leg has
-        been away; when it leaves the rest posture again from there, the
-        excursion is cut at that moment. Returns True when it split.
-        """
-        if at >= self.s.touch_away_deg or as_ >= self.s.min_shank_rom_deg:
-            self._been_away = True
-        if near:
-            if self._been_away and (self._touch_i is None or w < self._touch_w):
-                self._touch_i, self._touch_w = len(self._buf) - 1, w
-            return False
-        if self._touch_i is None:
-            return False
+        assert self._touch_i is not None
         i, self._touch_i = self._touch_i, None
         peak_w = max(b[1] for b in self._buf[: i + 1])
         touch_max = self.s.touch_max_dps
@@ -468,22 +508,14 @@ class RepCounter:
         self._base_s = None if us is None else (us[0], us[1], us[2])
         self._hist = []
 
-    def _refine_baseline(self, ut: Vec, us: Vec | None) -> None:
-        """While still at rest, follow slow strap slip and posture creep."""
-        assert self._base_t is not None
-        k = self.s.baseline_follow
-        self._base_t = _toward(self._base_t, ut, k)
-        if us is not None and self._base_s is not None:
-            self._base_s = _toward(self._base_s, us, k)
-
     # -- excursions --------------------------------------------------------------
     def _start_excursion(self, sample: Sample, keep_history: bool = False) -> None:
         self.state = _MOVING
         if self._pending is not None:
             # a small movement just before: the start of this one (the kick's
-            # back swing, a hesitant start), joined with the still samples between
-            # its angles were measured from the rest posture before it; measure them
-            # from the one in force now, like the rest of this excursion
+            # back swing, a hesitant start), joined with the still samples between.
+            # Its angles were measured from the rest posture before it; measure them
+            # from the one in force now, like the rest of this excursion.
             base = self._base_t
             assert base is not None
             pending = [
@@ -532,7 +564,9 @@ class RepCounter:
 
     def _excursion(self, buf_list: list[Sample], ended: str) -> Excursion:
         """The buffered samples as an Excursion, with its movements found."""
-        buf = np.array(buf_list) if buf_list else np.zeros((0, 8))
+        # (fromiter over the flattened tuples: the same array as np.array(buf_list), faster)
+        flat = itertools.chain.from_iterable(buf_list)
+        buf = np.fromiter(flat, np.float64, count=8 * len(buf_list)).reshape(-1, 8)
         exc = Excursion(
             t_s=buf[:, 0],
             speed_dps=buf[:, 1],
@@ -694,25 +728,12 @@ class RepCounter:
         )
 
     # -- live alerts ---------------------------------------------------------------
-    def _live_track(self, events: list[Event]) -> None:
-        """Follow the current movement's speed bell; alert as soon as it is known."""
+    def _next_movement(self, t: float, w: float, events: list[Event]) -> None:
+        """Live tracking: after a movement's fall, the speed rose again (sample ``t``, ``w``)."""
         lv = self._live
-        i = len(self._buf) - 1
-        t, w = self._buf[i][0], self._buf[i][1]
-        if not lv.falling:
-            if w > lv.peak_dps:
-                lv.peak_dps, lv.peak_i = w, i
-            elif lv.peak_dps >= self.s.moving_speed_dps and w < 0.5 * lv.peak_dps:
-                lv.falling = True
-                lv.trough_dps = w
-                self._movement_known(t, events)
-        else:
-            lv.trough_dps = min(lv.trough_dps, w)
-            if w > max(2.0 * lv.trough_dps, self.s.moving_speed_dps):
-                # a new movement begins
-                if lv.bumps_done == 1 and self._exercise_now() == RAISED_LEG_STRETCH:
-                    self._hold_ended(t, events)
-                lv.falling, lv.peak_dps, lv.peak_i = False, w, i
+        if lv.bumps_done == 1 and self._exercise_now() == RAISED_LEG_STRETCH:
+            self._hold_ended(t, events)
+        lv.falling, lv.peak_dps, lv.peak_i = False, w, len(self._buf) - 1
 
     def _movement_known(self, t_half_fall: float, events: list[Event]) -> None:
         lv = self._live

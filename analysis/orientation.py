@@ -106,6 +106,10 @@ class OrientationTracker:
         speed = np.empty(m)
         i = 0
         while i < m:
+            # several whole windows (offline, long chunks): statistics in one go
+            if self.calibrated and self._win_fill == 0 and m - i >= 4 * self.window:
+                i = self._whole_windows(lp_acc, lp_gyro, gyro_dps, i, grav, speed)
+                continue
             take = min(m - i, self.window - self._win_fill)
             sl = slice(i, i + take)
             # the bias in force for these samples (it changes only at window ends)
@@ -132,15 +136,74 @@ class OrientationTracker:
         return y
 
     # -- internals ---------------------------------------------------------
+    def _whole_windows(
+        self,
+        lp_acc: np.ndarray,
+        lp_gyro: np.ndarray,
+        gyro_dps: np.ndarray,
+        i0: int,
+        grav: np.ndarray,
+        speed: np.ndarray,
+    ) -> int:
+        """The whole still windows from sample ``i0`` on, in one go; return where they end.
+
+        Window by window, the numpy calls on 25 samples cost more than their
+        arithmetic. Here the statistics of all windows come from one call each
+        (row by row the same operations, so bit-identical to :meth:`_close_window`),
+        and speed and AHRS run in one stretch from one still window (the only
+        windows that change the bias or re-anchor the AHRS) to the next.
+        """
+        assert self.bias_dps is not None
+        w = self.window
+        k = (len(lp_acc) - i0) // w
+        end = i0 + k * w
+        acc = lp_acc[i0:end].reshape(k, w, 3)
+        gyr = lp_gyro[i0:end].reshape(k, w, 3)
+        steady = self._steady(acc, gyr)
+        seg = sped = i0  # first sample whose gravity, whose speed, is not known yet
+        for j in np.flatnonzero(steady).tolist():
+            s0, s1 = i0 + j * w, i0 + (j + 1) * w
+            # the speed up to this window's end, with the bias in force since seg
+            speed[sped:s1] = np.linalg.norm(lp_gyro[sped:s1] - self.bias_dps, axis=1)
+            sped = s1
+            if float(speed[s0:s1].max()) > self.s.surely_moving_dps:
+                continue  # clearly moving (as in _close_window)
+            a = np.ascontiguousarray(acc[j])
+            if not self._level(a):
+                continue
+            self._advance(lp_acc, gyro_dps, seg, s1, grav)
+            self._still_window(a, np.ascontiguousarray(gyr[j]))
+            seg = s1
+        speed[sped:end] = np.linalg.norm(lp_gyro[sped:end] - self.bias_dps, axis=1)
+        self._advance(lp_acc, gyro_dps, seg, end, grav)
+        return end
+
+    def _advance(
+        self, lp_acc: np.ndarray, gyro_dps: np.ndarray, i0: int, i1: int, grav: np.ndarray
+    ) -> None:
+        """Gravity of samples ``i0:i1`` (calibrated; no still window inside)."""
+        if i1 > i0:
+            grav[i0:i1] = self._run_ahrs(lp_acc[i0:i1], gyro_dps[i0:i1])
+            self._seen += i1 - i0
+
     def _run_ahrs(self, a: np.ndarray, g: np.ndarray) -> np.ndarray:
         assert self.bias_dps is not None
         gc = g - self.bias_dps
-        out = np.empty((len(a), 3))
-        ahrs = self._ahrs
-        for j in range(len(a)):
-            ahrs.update_no_magnetometer(gc[j], a[j])
-            out[j] = ahrs.get_gravity()
-        return out
+        update, gravity = self._ahrs.update_no_magnetometer, self._ahrs.get_gravity
+        if len(a) < 8:  # a live chunk's few samples: converting first would cost more
+            out = np.empty((len(a), 3))
+            for j in range(len(a)):
+                update(gc[j], a[j])
+                out[j] = gravity()
+            return out
+        # the AHRS computes in float32: converted once here, not on every call (the
+        # same rounding either way); one concatenation, cheaper than a store per sample
+        grav: list[np.ndarray] = []
+        append = grav.append
+        for gj, aj in zip(gc.astype(np.float32), a.astype(np.float32), strict=True):
+            update(gj, aj)
+            append(gravity())
+        return np.concatenate(grav).reshape(-1, 3).astype(np.float64)
 
     def _close_window(self) -> None:
         # contiguous copies: the sums below then add in the same order whether the
@@ -153,13 +216,31 @@ class OrientationTracker:
         a = np.ascontiguousarray(np.concatenate(self._win_acc))
         g = np.ascontiguousarray(np.concatenate(self._win_gyr))
         self._win_acc, self._win_gyr, self._win_fill = [], [], 0
-        still = (
+        if (
             float(g.std(axis=0).max()) < self.s.still_gyro_std_dps
             and float(np.linalg.norm(a, axis=1).std()) < self.s.still_accel_std_g
-            and float(np.degrees(np.arccos(np.clip(_unit(a[0]) @ _unit(a[-1]), -1, 1)))) < 1.0
+            and self._level(a)
+        ):
+            self._still_window(a, g)
+
+    def _steady(self, acc: np.ndarray, gyr: np.ndarray) -> np.ndarray:
+        """Per window of a stack (K, window, 3): low-passed gyro and accel norm steady.
+
+        The first two tests of :meth:`_close_window` for many windows at once: row
+        by row the same operations in the same order, so the same verdicts.
+        """
+        return (gyr.std(axis=1).max(axis=1) < self.s.still_gyro_std_dps) & (
+            np.linalg.norm(acc, axis=2).std(axis=1) < self.s.still_accel_std_g
         )
-        if not still:
-            return
+
+    def _level(self, a: np.ndarray) -> bool:
+        """Gravity turned less than a degree over a window (``a`` contiguous)."""
+        c = _unit(a[0]) @ _unit(a[-1])
+        # (min/max: np.clip's value, without its cost on a scalar)
+        return float(np.degrees(np.arccos(min(max(c, -1.0), 1.0)))) < 1.0
+
+    def _still_window(self, a: np.ndarray, g: np.ndarray) -> None:
+        """A still window (``a``, ``g`` contiguous): calibrate, or refine bias and AHRS."""
         self.still_windows += 1
         mean_g = g.mean(axis=0)
         if self.bias_dps is None:

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from analysis.reps import RepShape
 from analysis.settings import RAISED_LEG_STRETCH, SEATED_LEG_KICK, SEATED_LEG_RAISE
 
@@ -28,6 +26,17 @@ STRETCH_HOLD_S = 2.0  # median hold at the far end, after a lift into position
 STRETCH_SMALL_ROM_DEG = 12.0  # or small thigh excursions after a lift into position
 SETUP_POSTURE_DEG = 45.0
 SETUP_WINDOW_S = 90.0
+
+
+def _median(values: list[float] | list[int]) -> float:
+    """``np.median`` of a non-empty list of finite numbers, bit for bit, without numpy.
+
+    (Recognition runs at every rep, on every rep so far: numpy's overhead on
+    these short lists cost more than the sorting.)
+    """
+    v = sorted(values)
+    k = len(v) // 2
+    return float(v[k]) if len(v) % 2 else (v[k - 1] + v[k]) / 2.0
 
 
 def set_features(
@@ -41,10 +50,10 @@ def set_features(
         if first - SETUP_WINDOW_S <= t_end <= first and angle >= SETUP_POSTURE_DEG
     )
     return {
-        "back_ratio": float(np.median([r.back_ratio for r in reps])) if reps else 0.0,
-        "hold_s": float(np.median([r.hold_s for r in reps])) if reps else 0.0,
-        "rom_deg": float(np.median([r.rom_deg for r in reps])) if reps else 0.0,
-        "movements": float(np.median([r.movements for r in reps])) if reps else 0.0,
+        "back_ratio": _median([r.back_ratio for r in reps]) if reps else 0.0,
+        "hold_s": _median([r.hold_s for r in reps]) if reps else 0.0,
+        "rom_deg": _median([r.rom_deg for r in reps]) if reps else 0.0,
+        "movements": _median([r.movements for r in reps]) if reps else 0.0,
         "setup": float(setup),
     }
 

@@ -85,10 +85,17 @@ class Resampler:
         tt = np.concatenate(([self._last_t], t))
         vv = np.vstack((self._last_v, v))
         dt = np.diff(tt)
-        incr = 0.5 * (vv[1:] + vv[:-1]) * dt[:, None]
+        # the running integral before each sample, then the trapezoid increments
+        # 0.5 (v0 + v1) dt, computed in place (long recordings: no temporaries)
+        integ = np.empty_like(vv)
+        integ[0] = self._last_integral
+        incr = integ[1:]
+        np.add(vv[1:], vv[:-1], out=incr)
+        incr *= 0.5
+        incr *= dt[:, None]
         # accumulate from the running integral so the sums associate the same way
         # whatever the chunking (bit-identical output)
-        integ = np.cumsum(np.vstack((self._last_integral, incr)), axis=0)
+        np.cumsum(integ, axis=0, out=integ)
         k_last = math.floor((tt[-1] - self._origin_s) / self.dt_s + 1e-9)
         out = None
         if k_last >= self._next_k:

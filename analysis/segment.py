@@ -15,6 +15,7 @@ noisy tails where the speed is near zero.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -81,8 +82,10 @@ class Excursion:
         """
         if self.thigh_gravity is None or self.base_gravity is None or len(self.t_s) == 0:
             return None
-        g = self.thigh_gravity[int(np.argmax(self.thigh_deg))]
-        a = np.cross(self.base_gravity, g)
+        g0, g1, g2 = self.thigh_gravity[int(np.argmax(self.thigh_deg))].tolist()
+        b0, b1, b2 = self.base_gravity.tolist()
+        # base x g, the same products and differences as np.cross (which costs more)
+        a = np.array([b1 * g2 - b2 * g1, b2 * g0 - b0 * g2, b0 * g1 - b1 * g0])
         n = float(np.linalg.norm(a))
         if n < 1e-6:
             return None
@@ -114,12 +117,13 @@ class Excursion:
 
 
 def half_crossings(
-    t: np.ndarray, w: np.ndarray, i_peak: int, lo: int, hi: int
+    t: Sequence[float], w: Sequence[float], i_peak: int, lo: int, hi: int
 ) -> tuple[float, float]:
     """Interpolated times where ``w`` crosses half its peak around ``i_peak``.
 
     Bounded by ``lo``/``hi`` (sample indexes): if the speed never falls to half
-    within them (two movements merged), the bound is used.
+    within them (two movements merged), the bound is used. ``t``, ``w``: arrays
+    or, faster in these sample-by-sample loops, lists of floats.
     """
     half = 0.5 * w[i_peak]
     ta = float(t[lo])
@@ -156,27 +160,31 @@ def find_bumps(
     peaks, _ = find_peaks(w, prominence=max(0.5 * s.rest_speed_dps, 0.08 * top))
     if len(peaks) == 0:
         peaks = np.array([int(np.argmax(w))])
+    # plain floats below: indexing numpy arrays one sample at a time is slow
+    tl, wl = t.tolist(), w.tolist()
     # group peaks: a dip below split_ratio x the smaller neighbour separates movements
-    groups: list[list[int]] = [[int(peaks[0])]]
-    for p in peaks[1:]:
+    peak_l = peaks.tolist()
+    groups: list[list[int]] = [[peak_l[0]]]
+    for p in peak_l[1:]:
         prev = groups[-1]
-        prev_top = max(prev, key=lambda i: w[i])
-        dip = float(w[prev[-1] : p + 1].min())
-        if dip < s.bump_split_ratio * min(w[prev_top], w[p]) or dip < s.rest_speed_dps:
-            groups.append([int(p)])
+        prev_top = max(prev, key=wl.__getitem__)
+        dip = min(wl[prev[-1] : p + 1])
+        if dip < s.bump_split_ratio * min(wl[prev_top], wl[p]) or dip < s.rest_speed_dps:
+            groups.append([p])
         else:
-            prev.append(int(p))
+            prev.append(p)
     bumps = []
     bounds = [0]
     for g0, g1 in zip(groups[:-1], groups[1:], strict=True):
-        bounds.append(g0[-1] + int(np.argmin(w[g0[-1] : g1[0] + 1])))
-    bounds.append(len(w) - 1)
+        between = wl[g0[-1] : g1[0] + 1]
+        bounds.append(g0[-1] + between.index(min(between)))  # the first minimum, as argmin
+    bounds.append(len(wl) - 1)
     for k, g in enumerate(groups):
-        ip = max(g, key=lambda i: w[i])
-        if w[ip] < s.rest_speed_dps:
+        ip = max(g, key=wl.__getitem__)
+        if wl[ip] < s.rest_speed_dps:
             continue
-        ta, tb = half_crossings(t, w, ip, bounds[k], bounds[k + 1])
-        b = bump_from_half(ta - delay_s, tb - delay_s, float(t[ip]) - delay_s, float(w[ip]), len(g))
+        ta, tb = half_crossings(tl, wl, ip, bounds[k], bounds[k + 1])
+        b = bump_from_half(ta - delay_s, tb - delay_s, tl[ip] - delay_s, wl[ip], len(g))
         bumps.append(b)
     return bumps
 
@@ -191,9 +199,8 @@ def moving_bumps(exc: Excursion, bumps: list[Bump], min_fraction: float) -> list
         return bumps
     ang = exc.angle_deg
     rom = float(ang.max())
-    keep = []
-    for b in bumps:
-        a0, a1 = np.interp([b.start_s, b.end_s], exc.t_s, ang)
-        if abs(a1 - a0) >= min_fraction * rom:
-            keep.append(b)
+    # the angle at every bump's start and end, in one call
+    ends = np.interp([[b.start_s, b.end_s] for b in bumps], exc.t_s, ang)
+    moved = np.abs(ends[:, 1] - ends[:, 0]).tolist()
+    keep = [b for b, m in zip(bumps, moved, strict=True) if m >= min_fraction * rom]
     return keep or [max(bumps, key=lambda b: b.peak_dps)]

@@ -11,6 +11,7 @@ Writer: always ``g`` and ``dps``; streaming (:class:`RecordingWriter`) so the
 
 from __future__ import annotations
 
+import codecs
 import io
 import itertools
 import math
@@ -154,25 +155,38 @@ def _slow_parse(text: str, start: int, ncols: int, usecols: list[int], path: str
     return np.array(rows, dtype=np.float64).reshape(-1, len(usecols))
 
 
-def _fast_parse(body: str, ncols: int, usecols: list[int]) -> np.ndarray | None:
-    """Parse the data rows with pandas' C reader; None if anything looks wrong."""
+_COMMENT_LINE = re.compile(rb"(?m)^[ \t]*#.*$")
+_NOT_SPACE = re.compile(r"\S")  # (str.strip's whitespace: both use Py_UNICODE_ISSPACE)
+
+
+def _fast_parse(raw: bytes, start: int, ncols: int, usecols: list[int]) -> np.ndarray | None:
+    """Parse the data rows (``raw[start:]``, UTF-8) with pandas' C reader.
+
+    None if anything looks wrong. Bytes, not text: pandas would encode text
+    back to UTF-8 first, and slicing or stripping a long text copies it.
+    """
     import pandas as pd
 
-    if not body.strip():
-        return np.zeros((0, len(usecols)))
-    rows = re.sub(r"(?m)^[ \t]*#.*$", "", body) if "#" in body else body
+    if raw.find(b"#", start) >= 0:
+        rows: bytes | memoryview = _COMMENT_LINE.sub(b"", raw[start:])
+    else:
+        rows = memoryview(raw)[start:]
     try:
         frame = pd.read_csv(
-            io.StringIO(rows),
+            io.BytesIO(rows),
             header=None,
             skip_blank_lines=True,
             usecols=usecols,
             dtype=np.float64,
             engine="c",
+            # no NA strings: a field that is not a number fails the parse (-> None)
+            # instead of becoming NaN (-> None below): the same verdict, sooner
+            na_filter=False,
         )
     except (ValueError, TypeError, OverflowError, pd.errors.ParserError):
         return None  # includes EmptyDataError (only comments after the header)
-    if frame.shape[1] != len(usecols) or rows.count(",") != (ncols - 1) * frame.shape[0]:
+    commas = rows.count(b",") if isinstance(rows, bytes) else raw.count(b",", start)
+    if frame.shape[1] != len(usecols) or commas != (ncols - 1) * frame.shape[0]:
         return None  # a row with a different number of fields
     data = frame[usecols].to_numpy(dtype=np.float64)
     if not np.isfinite(data).all() or (np.diff(data[:, 0]) < 0).any():
@@ -182,7 +196,14 @@ def _fast_parse(body: str, ncols: int, usecols: list[int]) -> np.ndarray | None:
 
 def parse_recording(text: str, path: str = "<text>") -> Recording:
     """Parse recording text (see module doc); ``path`` only names it in errors."""
-    text = text.removeprefix("\ufeff")
+    return _parse(text, path, None)
+
+
+def _parse(text: str, path: str, raw: bytes | None) -> Recording:
+    """:func:`parse_recording`, given also the UTF-8 bytes of ``text`` if at hand."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+        raw = None if raw is None else raw[len(codecs.BOM_UTF8) :]
     metadata: dict[str, str] = {}
     header_idx = None
     header_line = ""
@@ -227,8 +248,19 @@ def parse_recording(text: str, path: str = "<text>") -> Recording:
         usecols += [*shank[0], *shank[2]]
     ncols = len(header)
 
-    body = text[pos:]
-    data = _fast_parse(body, ncols, usecols)
+    data: np.ndarray | None
+    if _NOT_SPACE.search(text, pos) is None:  # nothing after the header (as not body.strip())
+        data = np.zeros((0, len(usecols)))
+    else:
+        try:
+            if raw is None:
+                raw, start = text.encode("utf-8"), len(text[:pos].encode("utf-8"))
+            else:
+                start = len(text[:pos].encode("utf-8"))
+        except UnicodeEncodeError:  # (lone surrogates: left to the slow path to name)
+            data = None
+        else:
+            data = _fast_parse(raw, start, ncols, usecols)
     if data is None:
         data = _slow_parse(text, header_idx + 1, ncols, usecols, path)
     if data.shape[0] == 0:
@@ -261,7 +293,8 @@ def read_recording(path: str | os.PathLike[str]) -> Recording:
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
         raise RecordingError(p, line, "not UTF-8 text") from None
-    return parse_recording(text, p)
+    # the bytes too, without the BOM utf-8-sig dropped: the fast parser reads them
+    return _parse(text, p, raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw)
 
 
 _META_KEY = re.compile(r"[^\s=#]+")
