@@ -33,7 +33,7 @@ from analysis.events import (
     SetSummary,
 )
 from analysis.orientation import OrientationTracker
-from analysis.recognize import recognize
+from analysis.recognize import RunningSet, classify, recognize
 from analysis.reps import RepShape, fits_exercise, is_repetition, make_rep
 from analysis.resample import Resampler
 from analysis.segment import FWHM_FRACTION, HALF_TAU, Excursion, find_bumps, moving_bumps
@@ -154,6 +154,8 @@ class RepCounter:
         self._set_axis: Vec | None = None  # the current set's tilt axis (sensor frame)
         self._axis_cos = math.cos(math.radians(self.s.max_axis_deg))
         self._signless = False  # compare axes up to their sense (kicks)
+        self._running = RunningSet()  # recognition features of _shapes, kept up to date
+        self._valid = 0  # valid reps counted live
         self._shapes: list[RepShape] = []  # every rep, compact (auto mode re-reads them)
         self._postures: list[tuple[float, float]] = []  # (end t_s, angle) of recent ones
         self.reps: list[Rep] = []
@@ -702,13 +704,16 @@ class RepCounter:
                 ax = (-ax[0], -ax[1], -ax[2])  # a kick's flipped axis (see _same_axis)
             self._set_axis = ax if ref is None else _toward(ref, ax, 0.3)
         self._shapes.append(shape)
-        del self._shapes[: -self.s.max_shapes_kept]
+        self._running.add(shape)
+        if len(self._shapes) > self.s.max_shapes_kept:
+            self._running.remove(self._shapes.pop(0), self._shapes[0].start_s)
         exercise = self.exercise
         if exercise == AUTO:
-            exercise, _ = recognize(self._postures, self._shapes)
+            exercise, _ = classify(self._running.features(self._postures), len(self._running))
         rep = self.interpret(shape, exercise, len(self.reps) + 1)
         self.reps.append(rep)
-        events.append(RepDone(t_now, rep, len(self.reps), sum(r.valid for r in self.reps)))
+        self._valid += rep.valid
+        events.append(RepDone(t_now, rep, len(self.reps), self._valid))
 
     def interpret(self, shape: RepShape, exercise: str, index: int) -> Rep:
         phases, too_fast, short_hold = make_rep(shape, exercise, self.p)

@@ -14,6 +14,7 @@ Thresholds are set on the simulator's tuning split only (docs/counting.md).
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Sequence
 
 from analysis.reps import RepShape
@@ -39,23 +40,63 @@ def _median(values: list[float] | list[int]) -> float:
     return float(v[k]) if len(v) % 2 else (v[k - 1] + v[k]) / 2.0
 
 
+_FEATURES = ("back_ratio", "hold_s", "rom_deg", "movements")
+
+
+def _setup(postures: Sequence[tuple[float, float]], first_s: float) -> float:
+    """Lifts into position (>= 45 deg) in the 90 s before the first rep."""
+    return float(
+        sum(
+            1
+            for t_end, angle in postures
+            if first_s - SETUP_WINDOW_S <= t_end <= first_s and angle >= SETUP_POSTURE_DEG
+        )
+    )
+
+
 def set_features(
     postures: Sequence[tuple[float, float]], reps: Sequence[RepShape]
 ) -> dict[str, float]:
     """The recognition features of a set (see module doc)."""
-    first = reps[0].start_s if reps else 0.0
-    setup = sum(
-        1
-        for t_end, angle in postures
-        if first - SETUP_WINDOW_S <= t_end <= first and angle >= SETUP_POSTURE_DEG
-    )
-    return {
-        "back_ratio": _median([r.back_ratio for r in reps]) if reps else 0.0,
-        "hold_s": _median([r.hold_s for r in reps]) if reps else 0.0,
-        "rom_deg": _median([r.rom_deg for r in reps]) if reps else 0.0,
-        "movements": _median([r.movements for r in reps]) if reps else 0.0,
-        "setup": float(setup),
-    }
+    f = {k: _median([getattr(r, k) for r in reps]) if reps else 0.0 for k in _FEATURES}
+    f["setup"] = _setup(postures, reps[0].start_s if reps else 0.0)
+    return f
+
+
+class RunningSet:
+    """The same features as :func:`set_features` for a growing list of reps.
+
+    Kept sorted as reps come and go, so the live guess at every rep costs a
+    binary insertion instead of sorting every rep so far (a long session's set
+    would otherwise make recognition quadratic in its length).
+    """
+
+    def __init__(self) -> None:
+        self._sorted: dict[str, list[float]] = {k: [] for k in _FEATURES}
+        self.first_s: float | None = None
+
+    def __len__(self) -> int:
+        return len(self._sorted["hold_s"])
+
+    def add(self, rep: RepShape) -> None:
+        if self.first_s is None:
+            self.first_s = rep.start_s
+        for k, v in self._sorted.items():
+            insort(v, getattr(rep, k))
+
+    def remove(self, rep: RepShape, next_first_s: float | None) -> None:
+        """Forget a rep (the oldest, when the memory bound is reached)."""
+        for k, v in self._sorted.items():
+            del v[bisect_left(v, getattr(rep, k))]
+        self.first_s = next_first_s
+
+    def features(self, postures: Sequence[tuple[float, float]]) -> dict[str, float]:
+        f: dict[str, float] = {}
+        for k, v in self._sorted.items():
+            n = len(v)
+            f[k] = (float(v[n // 2]) if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2.0) if n else 0.0
+        f["setup"] = _setup(postures, self.first_s if self.first_s is not None else 0.0)
+        return f
 
 
 def recognize(
@@ -64,8 +105,14 @@ def recognize(
     """(exercise, confidence 0..1) from recent posture changes and the set's reps."""
     if not reps:
         return SEATED_LEG_RAISE, 0.0
-    f = set_features(postures, reps)
-    evidence = min(1.0, len(reps) / 4.0)  # more reps, more certainty
+    return classify(set_features(postures, reps), len(reps))
+
+
+def classify(f: dict[str, float], n_reps: int) -> tuple[str, float]:
+    """(exercise, confidence 0..1) from a set's features (:func:`set_features`)."""
+    if not n_reps:
+        return SEATED_LEG_RAISE, 0.0
+    evidence = min(1.0, n_reps / 4.0)  # more reps, more certainty
     strong_kick = f["back_ratio"] >= STRONG_KICK_BACK_RATIO and f["movements"] >= KICK_MOVEMENTS
     stretch_like = f["setup"] and (
         f["hold_s"] >= STRETCH_HOLD_S or f["rom_deg"] < STRETCH_SMALL_ROM_DEG
