@@ -446,8 +446,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(table(mem_head, mem_rows, (8, 22, 14, 13, 22, 15)))
     print(
-        "\ncounter state = deep size of RepCounter without its reps list; a constant-memory "
-        "core keeps it flat from 10 min to 3 h."
+        "\ncounter state = deep size of RepCounter without its reps list. It holds nothing per "
+        "sample; per rep it keeps the shape and candidate record that the end-of-stream review "
+        "and auto re-interpretation read (about 1 kB a rep)."
     )
     print(f"load average at end: {_load()}")
     return 0
