@@ -590,15 +590,14 @@ class RepCounter:
             # remembered for recognition (the stretch's lift into position); bounded
             self._postures.append((float(exc.t_s[-1]), exc.rom_deg))
             del self._postures[: -self.s.max_postures_kept]
-        ok, _why = is_repetition(exc, self.s, self.exercise)
-        if not ok:
+        shape, _why = is_repetition(exc, self.s, self.exercise)
+        if shape is None:
             if exc.rom_deg >= self.s.activity_rom_deg and len(exc.t_s):
                 last = self._candidates[-1] if self._candidates else None
                 if last is not None and exc.t_s[0] - last.exc_end_s <= self.s.squeeze_gap_s:
                     last.before_activity = True
                 self._activity_end_s = float(exc.t_s[-1])
             return
-        shape = RepShape.of(exc)
         start, end = float(exc.t_s[0]), float(exc.t_s[-1])
         after = start - self._activity_end_s <= self.s.squeeze_gap_s
         self._candidates.append(_Candidate(shape, start, end, after))

@@ -23,44 +23,47 @@ from analysis.settings import (
 HOLD_LEVEL = 0.6  # still at >= 60 % of the excursion's peak angle = at the far end
 
 
-def is_repetition(exc: Excursion, s: CoreSettings, exercise: str) -> tuple[bool, str]:
-    """Whether an excursion that came back to rest is a repetition, and why not.
+def is_repetition(
+    exc: Excursion, s: CoreSettings, exercise: str
+) -> tuple[RepShape | None, str]:
+    """The repetition an excursion that came back to rest is, or None and why not.
 
     ``exercise`` may be ``auto``: then only the rules common to all three apply.
     """
     if exc.ended != "returned":
-        return False, exc.ended
+        return None, exc.ended
     rom = exc.rom_deg
     shank_rom = float(exc.shank_deg.max()) if exc.shank_deg is not None else 0.0
     if rom < s.min_rom_deg and shank_rom < s.min_shank_rom_deg:
-        return False, "too_small"
+        return None, "too_small"
     if rom > s.max_rom_deg:
-        return False, "too_large"
+        return None, "too_large"
     if not exc.bumps:
-        return False, "no_movement"
+        return None, "no_movement"
     top = max(b.peak_dps for b in exc.all_bumps)
     major = [b for b in exc.all_bumps if b.peak_dps >= s.major_bump_ratio * top]
     if len(exc.bumps) > s.max_bumps:
-        return False, "too_many_movements"
+        return None, "too_many_movements"
     away_s = angle_span_s(exc)
     moving_s = exc.bumps[-1].end_s - first_move_s(exc)
     if max(away_s, moving_s) < s.min_rep_s:
-        return False, "too_brief"  # quicker than any out-and-back exercise movement
+        return None, "too_brief"  # quicker than any out-and-back exercise movement
     if away_s > moving_s + s.max_unexplained_away_s and rom >= s.restless_min_rom_deg:
-        return False, "restless"  # away far longer than its movements explain: walking
+        return None, "restless"  # away far longer than its movements explain: walking
     durations = sorted(b.duration_s for b in major)
     median_s = durations[len(durations) // 2]
     if median_s < s.min_movement_s:
-        return False, "jiggle"  # movements far quicker than any exercise phase
+        return None, "jiggle"  # movements far quicker than any exercise phase
     # walking: a run of quick big swings (a knee extension's thigh twitches are small)
     big = rom >= s.restless_min_rom_deg
     if big and len(major) >= s.gait_bumps and median_s < s.gait_movement_s:
-        return False, "gait"
+        return None, "gait"
     if shank_rom < s.min_turn_check_shank_deg and exc.tilt_ratio < s.min_tilt_ratio:
-        return False, "turning"
-    if not fits_exercise(RepShape.of(exc), s, exercise):
-        return False, "long_hold"
-    return True, ""
+        return None, "turning"
+    shape = RepShape.of(exc)
+    if not fits_exercise(shape, s, exercise):
+        return None, "long_hold"
+    return shape, ""
 
 
 def _split_far_end(exc: Excursion) -> tuple[list[Bump], list[Bump], float]:
