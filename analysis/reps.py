@@ -73,21 +73,21 @@ def _split_far_end(exc: Excursion) -> tuple[list[Bump], list[Bump], float]:
         return bumps, bumps, 0.0
     ang = exc.angle_deg
     peak = float(ang.max())
-    best_gap, best_i = -1.0, None
+    # the hold lasts from arriving at the far end to leaving it: a held stretch is
+    # adjusted now and then, and such a small movement must not cut it short
+    far = []
     for i in range(len(bumps) - 1):
-        a, b = bumps[i].end_s, bumps[i + 1].start_s
-        # angle between the two movements (at the dip) must be at the far end
         mid = 0.5 * (bumps[i].end_s + bumps[i + 1].start_s)
-        level = float(np.interp(mid, exc.t_s, ang))
-        if level >= HOLD_LEVEL * peak and b - a > best_gap:
-            best_gap, best_i = b - a, i
-    if best_i is None:
+        if float(np.interp(mid, exc.t_s, ang)) >= HOLD_LEVEL * peak:
+            far.append(i)
+    if not far:
         # no stop at the far end: split where the angle peaks
         i_peak = float(exc.t_s[int(np.argmax(ang))])
         before = [b for b in bumps if b.peak_s <= i_peak] or bumps[:1]
         after = [b for b in bumps if b.peak_s > i_peak] or bumps[-1:]
         return before, after, 0.0
-    return bumps[: best_i + 1], bumps[best_i + 1 :], max(0.0, best_gap)
+    hold = max(0.0, bumps[far[-1] + 1].start_s - bumps[far[0]].end_s)
+    return bumps[: far[0] + 1], bumps[far[-1] + 1 :], hold
 
 
 @dataclass(frozen=True)

@@ -160,3 +160,17 @@ def test_two_quick_jerks_alone_are_not_a_set() -> None:
     assert count(quick_reps(3, 0.8))[1] == 3  # three rushed reps are a (too fast) set
     assert count(quick_reps(2, 2.5))[1] == 2  # two slow reps are a set
     assert count(quick_reps(2, 0.8), pair_quick_s=0.0)[1] == 2  # (the rule at work)
+
+
+def test_a_small_adjustment_during_a_held_stretch_does_not_cut_the_hold() -> None:
+    """Hold while sagging 1.2 deg for 1.6 s, push back up, hold 1.6 s: one 3.8 s hold."""
+    script = Script().hold(3.0)
+    for _ in range(3):
+        script.move(2.5, pitch=10.0).move(1.6, pitch=8.8).move(0.6, pitch=11.5).hold(1.6)
+        script.move(2.5, pitch=0.0).hold(2.5)
+    script.hold(2.0)
+    counter = RepCounter("raised_leg_stretch")
+    counter.feed(script.chunk())
+    reps = counter.finish()[-1].reps
+    assert len(reps) == 3
+    assert all(r.hold_s >= 3.0 and not r.short_hold for r in reps), [r.hold_s for r in reps]
