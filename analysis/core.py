@@ -153,7 +153,6 @@ class RepCounter:
         self._activity_end_s = -math.inf  # end of the last big movement that was not a rep
         self._set_axis: Vec | None = None  # the current set's tilt axis (sensor frame)
         self._axis_cos = math.cos(math.radians(self.s.max_axis_deg))
-        self._signless = False  # compare axes up to their sense (kicks)
         self._running = RunningSet()  # recognition features of _shapes, kept up to date
         self._valid = 0  # valid reps counted live
         self._shapes: list[RepShape] = []  # every rep, compact (auto mode re-reads them)
@@ -618,17 +617,16 @@ class RepCounter:
         if exercise == RAISED_LEG_STRETCH:
             # the leg held up in the air sways about every axis: no axis check
             shape = replace(shape, axis=None)
-        self._signless = exercise == SEATED_LEG_KICK
+        kick = exercise == SEATED_LEG_KICK
         last = self._shapes[-1] if self._shapes else None
         if last is not None and shape.start_s - last.end_s <= self.s.set_gap_s:
-            if not self._same_axis(shape.axis, self._set_axis, shape.movements):
+            if not self._same_axis(shape.axis, self._set_axis, kick and shape.movements >= 2):
                 return  # rolled or twisted, not lifted: a fidget inside the set
             self._count_rep(shape, t_now, events)
             return
         self._set_axis = None  # no set under way; the next one may be strapped anew
         waiting = [u for u in self._unconfirmed if shape.start_s - u.end_s <= self.s.set_gap_s]
-        n = shape.movements
-        partners = [u for u in waiting if self._same_axis(u.axis, shape.axis, min(u.movements, n))]
+        partners = [u for u in waiting if self._agree(u, shape, kick)]
         if not partners:
             self._unconfirmed = [*waiting, shape][-self.s.max_unconfirmed :]
             return  # a new set may be starting
@@ -659,15 +657,12 @@ class RepCounter:
             else:
                 sets.append([sh])
         out: list[RepShape] = []
-        self._signless = exercise == SEATED_LEG_KICK
+        kick = exercise == SEATED_LEG_KICK
         for group in sets:
             if exercise != RAISED_LEG_STRETCH:
-                def agree(a: RepShape, b: RepShape) -> bool:
-                    return self._same_axis(a.axis, b.axis, min(a.movements, b.movements))
-
-                votes = [sum(agree(a, b) for b in group) for a in group]
+                votes = [sum(self._agree(a, b, kick) for b in group) for a in group]
                 best = group[votes.index(max(votes))]
-                group = [sh for sh in group if agree(sh, best)]
+                group = [sh for sh in group if self._agree(sh, best, kick)]
             if len(group) == 2 and all(
                 sh.end_s - sh.start_s < self.s.pair_quick_s for sh in group
             ):
@@ -682,8 +677,12 @@ class RepCounter:
             return self.exercise
         return recognize(self._postures, [*self._shapes[-20:], shape])[0]
 
-    def _same_axis(self, a: Vec | None, b: Vec | None, movements: int = 1) -> bool:
-        """Axes within ``max_axis_deg``.
+    def _agree(self, a: RepShape, b: RepShape, kick: bool) -> bool:
+        """Two reps turn the thigh about the same axis (see :meth:`_same_axis`)."""
+        return self._same_axis(a.axis, b.axis, kick and min(a.movements, b.movements) >= 2)
+
+    def _same_axis(self, a: Vec | None, b: Vec | None, either_sense: bool = False) -> bool:
+        """Axes within ``max_axis_deg`` (``either_sense``: or of the reversed one).
 
         A kick of two or more movements may turn about the reversed axis: in a
         small kick the thigh's back swing can be larger than its forward swing.
@@ -692,9 +691,7 @@ class RepCounter:
         if a is None or b is None:
             return True
         dot = a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
-        if self._signless and movements >= 2:
-            dot = abs(dot)
-        return dot >= self._axis_cos
+        return (abs(dot) if either_sense else dot) >= self._axis_cos
 
     def _count_rep(self, shape: RepShape, t_now: float, events: list[Event]) -> None:
         if shape.axis is not None:
