@@ -44,6 +44,10 @@ def is_repetition(
     major = [b for b in exc.all_bumps if b.peak_dps >= s.major_bump_ratio * top]
     if len(exc.bumps) > s.max_bumps:
         return None, "too_many_movements"
+    if len(exc.bumps) == 1 and rom >= s.max_one_move_rom_deg:
+        # out and back in one smooth movement, yet far: the thigh swung through its
+        # turn-around without stopping, as in a step; a rep this big stops at the top
+        return None, "swing"
     away_s = angle_span_s(exc)
     moving_s = exc.bumps[-1].end_s - first_move_s(exc)
     if max(away_s, moving_s) < s.min_rep_s:

@@ -104,6 +104,7 @@ class CoreSettings:
     gait_movement_s: float = 0.8  # ... each quicker than this = walking
     min_tilt_ratio: float = 0.45  # thigh rotation that hardly tilts it = turning ...
     min_turn_check_shank_deg: float = 20.0  # ... unless the knee clearly moved
+    max_one_move_rom_deg: float = 28.0  # a rep this big is two movements (out, back)
     max_bumps: int = 5  # major movements inside one rep (lift, adjust, lower ...)
     major_bump_ratio: float = 0.25  # a movement this fraction of the fastest is major
     min_bump_angle_fraction: float = 0.15  # a movement must change the angle this x ROM

@@ -174,3 +174,16 @@ def test_a_small_adjustment_during_a_held_stretch_does_not_cut_the_hold() -> Non
     reps = counter.finish()[-1].reps
     assert len(reps) == 3
     assert all(r.hold_s >= 3.0 and not r.short_hold for r in reps), [r.hold_s for r in reps]
+
+
+@pytest.mark.parametrize(("seed", "rate_hz", "leg"), [(7_000_045, 25.0, "left"),
+                                                     (7_000_047, 100.0, "right")])  # fmt: skip
+def test_walking_swings_through_rest_are_not_reps(seed: int, rate_hz: float, leg: str) -> None:
+    """A step swings the thigh 30+ deg out and back in one movement; a rep stops at the top."""
+    cfg = SimConfig(None, seed=seed, condition="everyday_only", rate_hz=rate_hz, shank=True,
+                    leg=leg)  # fmt: skip
+    res = simulate(cfg)
+    assert {"walk", "turn"} <= {e["kind"] for e in res.truth.everyday}
+    assert analyze_chunk(res.chunk, "seated_leg_raise").summary.count == 0
+    loose = CoreSettings(max_one_move_rom_deg=999.0)
+    assert analyze_chunk(res.chunk, "seated_leg_raise", settings=loose).summary.count > 0
