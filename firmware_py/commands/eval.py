@@ -96,8 +96,9 @@ def run(args: argparse.Namespace) -> int:
                 f"got={s.count} recog={s.recognized}",
                 file=sys.stdout,
             )
-    if args.errors:
-        print(format_errors(scores))
+    errors = format_errors(scores) if args.errors else ""
+    if errors:
+        print(errors)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             for s in scores:
