@@ -216,18 +216,14 @@ class OrientationTracker:
         a = np.ascontiguousarray(np.concatenate(self._win_acc))
         g = np.ascontiguousarray(np.concatenate(self._win_gyr))
         self._win_acc, self._win_gyr, self._win_fill = [], [], 0
-        if (
-            float(g.std(axis=0).max()) < self.s.still_gyro_std_dps
-            and float(np.linalg.norm(a, axis=1).std()) < self.s.still_accel_std_g
-            and self._level(a)
-        ):
+        if bool(self._steady(a[None], g[None])[0]) and self._level(a):
             self._still_window(a, g)
 
     def _steady(self, acc: np.ndarray, gyr: np.ndarray) -> np.ndarray:
         """Per window of a stack (K, window, 3): low-passed gyro and accel norm steady.
 
-        The first two tests of :meth:`_close_window` for many windows at once: row
-        by row the same operations in the same order, so the same verdicts.
+        One window at a time (:meth:`_close_window`, a stack of one) or many at once
+        (:meth:`_whole_windows`): row by row the same operations, the same verdicts.
         """
         return (gyr.std(axis=1).max(axis=1) < self.s.still_gyro_std_dps) & (
             np.linalg.norm(acc, axis=2).std(axis=1) < self.s.still_accel_std_g
