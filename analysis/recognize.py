@@ -35,7 +35,11 @@ def _median(values: list[float] | list[int]) -> float:
     (Recognition runs at every rep, on every rep so far: numpy's overhead on
     these short lists cost more than the sorting.)
     """
-    v = sorted(values)
+    return _median_of_sorted(sorted(values))
+
+
+def _median_of_sorted(v: list[float] | list[int]) -> float:
+    """The median of a sorted non-empty list (as :func:`_median`)."""
     k = len(v) // 2
     return float(v[k]) if len(v) % 2 else (v[k - 1] + v[k]) / 2.0
 
@@ -91,10 +95,7 @@ class RunningSet:
         self.first_s = next_first_s
 
     def features(self, postures: Sequence[tuple[float, float]]) -> dict[str, float]:
-        f: dict[str, float] = {}
-        for k, v in self._sorted.items():
-            n = len(v)
-            f[k] = (float(v[n // 2]) if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2.0) if n else 0.0
+        f = {k: _median_of_sorted(v) if v else 0.0 for k, v in self._sorted.items()}
         f["setup"] = _setup(postures, self.first_s if self.first_s is not None else 0.0)
         return f
 
