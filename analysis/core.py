@@ -91,7 +91,6 @@ class _Candidate:
     """A repetition candidate and what came right before and after it."""
 
     shape: RepShape
-    exc_start_s: float
     exc_end_s: float
     after_activity: bool  # began as a big non-rep movement ended (no stillness between)
     before_activity: bool = False  # ... and one began as it ended
@@ -599,7 +598,7 @@ class RepCounter:
             return
         start, end = float(exc.t_s[0]), float(exc.t_s[-1])
         after = start - self._activity_end_s <= self.s.squeeze_gap_s
-        self._candidates.append(_Candidate(shape, start, end, after))
+        self._candidates.append(_Candidate(shape, end, after))
         del self._candidates[: -self.s.max_shapes_kept]
         self._count_live(shape, t_now, events)
 
