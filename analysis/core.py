@@ -59,9 +59,14 @@ Sample = tuple[float, float, float, float, float, float, float, float]
 Vec = tuple[float, float, float] | list[float]
 
 
+def _dot(u: Vec, b: Vec) -> float:
+    """Dot product of two 3-vectors (plain floats: numpy costs more on three numbers)."""
+    return u[0] * b[0] + u[1] * b[1] + u[2] * b[2]
+
+
 def _angle_deg(u: Vec, b: Vec) -> float:
-    """Angle between two unit vectors, in degrees (plain floats: this is per sample)."""
-    c = u[0] * b[0] + u[1] * b[1] + u[2] * b[2]
+    """Angle between two unit vectors, in degrees."""
+    c = _dot(u, b)
     return math.degrees(math.acos(-1.0 if c < -1.0 else 1.0 if c > 1.0 else c))
 
 
@@ -689,13 +694,13 @@ class RepCounter:
         """
         if a is None or b is None:
             return True
-        dot = a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+        dot = _dot(a, b)
         return (abs(dot) if either_sense else dot) >= self._axis_cos
 
     def _count_rep(self, shape: RepShape, t_now: float, events: list[Event]) -> None:
         if shape.axis is not None:
             ref, ax = self._set_axis, shape.axis
-            if ref is not None and ref[0] * ax[0] + ref[1] * ax[1] + ref[2] * ax[2] < 0:
+            if ref is not None and _dot(ref, ax) < 0:
                 ax = (-ax[0], -ax[1], -ax[2])  # a kick's flipped axis (see _same_axis)
             self._set_axis = ax if ref is None else _toward(ref, ax, 0.3)
         self._shapes.append(shape)
