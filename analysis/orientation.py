@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import imufusion
 import numpy as np
-from scipy import signal
 
+from analysis.lowpass import SpeedLowpass
 from analysis.settings import CoreSettings
 
 
@@ -44,8 +44,7 @@ class OrientationTracker:
         ahrs_settings.acceleration_rejection = 0.0  # slow movements: trust gravity
         self._ahrs.set_settings(ahrs_settings)
         self._ahrs.set_sample_period(self.dt_s)
-        self._sos = signal.butter(4, settings.speed_cutoff_hz, fs=settings.grid_hz, output="sos")
-        self._zi: np.ndarray | None = None
+        self._lowpass = SpeedLowpass(settings.speed_cutoff_hz, settings.grid_hz)
         self._win_acc: list[np.ndarray] = []
         self._win_gyr: list[np.ndarray] = []
         self._win_fill = 0
@@ -83,8 +82,7 @@ class OrientationTracker:
 
     def delay_s(self) -> float:
         """Low-frequency group delay of the speed filter (to align event times)."""
-        w, gd = signal.group_delay(signal.sos2tf(self._sos), w=[0.3], fs=self.s.grid_hz)
-        return float(gd[0]) * self.dt_s
+        return self._lowpass.group_delay_s(0.3)
 
     def process(
         self, acc_g: np.ndarray, gyro_dps: np.ndarray, reset: bool
@@ -128,12 +126,6 @@ class OrientationTracker:
             if self._win_fill == self.window:
                 self._close_window()
         return grav, speed
-
-    def _lowpass(self, x: np.ndarray, reset: bool) -> np.ndarray:
-        if self._zi is None or reset:
-            self._zi = signal.sosfilt_zi(self._sos)[:, :, None] * x[0][None, None, :]
-        y, self._zi = signal.sosfilt(self._sos, x, axis=0, zi=self._zi)
-        return y
 
     # -- internals ---------------------------------------------------------
     def _whole_windows(

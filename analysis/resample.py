@@ -82,15 +82,17 @@ class Resampler:
             return None
         assert self._last_v is not None and self._last_integral is not None
         assert self._origin_s is not None
+        # the samples are (last, *v): written out below rather than stacked, as a
+        # copy of a long recording's values costs more than the rest of this
         tt = np.concatenate(([self._last_t], t))
-        vv = np.vstack((self._last_v, v))
         dt = np.diff(tt)
         # the running integral before each sample, then the trapezoid increments
         # 0.5 (v0 + v1) dt, computed in place (long recordings: no temporaries)
-        integ = np.empty_like(vv)
+        integ = np.empty((len(v) + 1, v.shape[1]))
         integ[0] = self._last_integral
         incr = integ[1:]
-        np.add(vv[1:], vv[:-1], out=incr)
+        np.add(v[:1], self._last_v, out=incr[:1])
+        np.add(v[1:], v[:-1], out=incr[1:])
         incr *= 0.5
         incr *= dt[:, None]
         # accumulate from the running integral so the sums associate the same way
@@ -105,8 +107,10 @@ class Resampler:
             idx = np.clip(np.searchsorted(tt, tg, side="right") - 1, 0, len(tt) - 2)
             h = tg - tt[idx]
             safe = np.where(dt[idx] > 0, dt[idx], 1.0)
-            slope = (vv[idx + 1] - vv[idx]) / safe[:, None]
-            ig = integ[idx] + vv[idx] * h[:, None] + 0.5 * slope * (h * h)[:, None]
+            v_at = v[np.maximum(idx - 1, 0)]  # (last, *v)[idx]
+            v_at[idx == 0] = self._last_v
+            slope = (v[idx] - v_at) / safe[:, None]  # v[idx] is (last, *v)[idx + 1]
+            ig = integ[idx] + v_at * h[:, None] + 0.5 * slope * (h * h)[:, None]
             if self._prev_grid_integral is None:
                 ig_all, ks_out = ig, ks[1:]
             else:
@@ -120,6 +124,6 @@ class Resampler:
                 out = GridBlock(tg_out, vals, self._pending_reset)
                 self._pending_reset = False
         self._last_t = float(tt[-1])
-        self._last_v = vv[-1].copy()
+        self._last_v = v[-1].copy()
         self._last_integral = integ[-1].copy()
         return out

@@ -160,35 +160,35 @@ _NOT_SPACE = re.compile(r"\S")  # (str.strip's whitespace: both use Py_UNICODE_I
 
 
 def _fast_parse(raw: bytes, start: int, ncols: int, usecols: list[int]) -> np.ndarray | None:
-    """Parse the data rows (``raw[start:]``, UTF-8) with pandas' C reader.
+    """Parse the data rows (``raw[start:]``, UTF-8) with numpy's C reader.
 
-    None if anything looks wrong. Bytes, not text: pandas would encode text
-    back to UTF-8 first, and slicing or stripping a long text copies it.
+    None if anything looks wrong (the slow path then names the line). Bytes,
+    not text: slicing or stripping a long text copies it. ``numpy.loadtxt``
+    rather than pandas: as fast, and importing pandas alone costs 0.14 s.
     """
-    import pandas as pd
-
     if raw.find(b"#", start) >= 0:
+        # whole comment lines only: "0,1 # note" must stay a bad field, so numpy's own
+        # comment handling (which would cut it at the #) is off
         rows: bytes | memoryview = _COMMENT_LINE.sub(b"", raw[start:])
     else:
         rows = memoryview(raw)[start:]
+    if isinstance(rows, bytes) and not rows.strip():
+        return None  # comments only: the slow path says there are no samples
+    commas = rows.count(b",") if isinstance(rows, bytes) else raw.count(b",", start)
     try:
-        frame = pd.read_csv(
+        data = np.loadtxt(
             io.BytesIO(rows),
-            header=None,
-            skip_blank_lines=True,
+            delimiter=",",
+            comments=None,
             usecols=usecols,
             dtype=np.float64,
-            engine="c",
-            # no NA strings: a field that is not a number fails the parse (-> None)
-            # instead of becoming NaN (-> None below): the same verdict, sooner
-            na_filter=False,
+            ndmin=2,
+            encoding="utf-8",
         )
-    except (ValueError, TypeError, OverflowError, pd.errors.ParserError):
-        return None  # includes EmptyDataError (only comments after the header)
-    commas = rows.count(b",") if isinstance(rows, bytes) else raw.count(b",", start)
-    if frame.shape[1] != len(usecols) or commas != (ncols - 1) * frame.shape[0]:
+    except (ValueError, TypeError, OverflowError, UnicodeDecodeError):
+        return None
+    if data.shape[0] == 0 or commas != (ncols - 1) * data.shape[0]:
         return None  # a row with a different number of fields
-    data = frame[usecols].to_numpy(dtype=np.float64)
     if not np.isfinite(data).all() or (np.diff(data[:, 0]) < 0).any():
         return None
     return data
