@@ -161,6 +161,8 @@ class RepCounter:
         self._valid = 0  # valid reps counted live
         self._shapes: list[RepShape] = []  # every rep, compact (auto mode re-reads them)
         self._postures: list[tuple[float, float]] = []  # (end t_s, angle) of recent ones
+        self._body_axes: list[tuple[float, Vec]] = []  # (end t_s, thigh lateral axis)
+        self._body_axis_cos = math.cos(math.radians(self.s.max_body_axis_deg))
         self.reps: list[Rep] = []
         self.recognized = SEATED_LEG_RAISE  # auto mode: best guess so far
         self._last_t = 0.0
@@ -593,6 +595,12 @@ class RepCounter:
             # remembered for recognition (the stretch's lift into position); bounded
             self._postures.append((float(exc.t_s[-1]), exc.rom_deg))
             del self._postures[: -self.s.max_postures_kept]
+            axis = exc.end_axis
+            if axis is not None and exc.thigh_deg[-1] >= self.s.posture_angle_deg:
+                # sitting down, standing up, lifting the leg to hold it: the thigh
+                # turned about its own lateral axis, which every exercise turns it about
+                self._body_axes.append((float(exc.t_s[-1]), axis))
+                del self._body_axes[: -self.s.max_postures_kept]
         shape, _why = is_repetition(exc, self.s, self.exercise)
         if shape is None:
             if exc.rom_deg >= self.s.activity_rom_deg and len(exc.t_s):
@@ -618,6 +626,8 @@ class RepCounter:
         thigh rolled, not lifted) is not a rep.
         """
         exercise = self._exercise_for(shape)
+        if exercise != RAISED_LEG_STRETCH and not self._on_body_axis(shape, before_only=True):
+            return  # rolled about the thigh's long axis, not lifted: a fidget
         if exercise == RAISED_LEG_STRETCH:
             # the leg held up in the air sways about every axis: no axis check
             shape = replace(shape, axis=None)
@@ -655,6 +665,8 @@ class RepCounter:
         for c in self._candidates:
             if c.after_activity and c.before_activity:
                 continue  # squeezed between walking and sitting down, say: part of them
+            if exercise != RAISED_LEG_STRETCH and not self._on_body_axis(c.shape, False):
+                continue  # not about the lateral axis the thigh turned about to sit down
             sh = c.shape
             if sets and sh.start_s - sets[-1][-1].end_s <= self.s.set_gap_s:
                 sets[-1].append(sh)
@@ -674,6 +686,29 @@ class RepCounter:
             if len(group) >= 2:
                 out += group
         return out
+
+    def _on_body_axis(self, shape: RepShape, before_only: bool) -> bool:
+        """The rep turns the thigh about its lateral axis, as far as it is known.
+
+        The axis is learnt from the nearest big posture change (sitting down,
+        standing up, lifting the leg into the held position): each turns the
+        thigh about its lateral axis, fixed in the sensor frame while the strap
+        stays put. Every exercise is a hip flexion about that axis, in either
+        sense; fidgeting rolls the thigh about its long axis instead. Live, only
+        posture changes before the rep are known; at the end, the nearest one.
+        Without a posture change in view, every rep passes. (Not for the
+        stretch: the leg held in the air sways about every axis.)
+        """
+        if shape.axis is None or not self._body_axes:
+            return True
+        before = [(shape.start_s - t, a) for t, a in self._body_axes if t <= shape.start_s]
+        if before:
+            _, axis = min(before)
+        elif before_only:
+            return True
+        else:
+            axis = self._body_axes[0][1]  # the first one, after the rep
+        return abs(_dot(shape.axis, axis)) >= self._body_axis_cos
 
     def _exercise_for(self, shape: RepShape) -> str:
         """The exercise a new rep belongs to (auto: the best guess with it)."""

@@ -92,6 +92,21 @@ class Excursion:
         return (float(a[0] / n), float(a[1] / n), float(a[2] / n))
 
     @property
+    def end_axis(self) -> tuple[float, float, float] | None:
+        """Unit axis (sensor frame) of the turn from rest to where the excursion ended.
+
+        For a posture change (sitting down, lifting the leg to hold it) that is
+        the thigh's lateral axis.
+        """
+        if self.thigh_gravity is None or self.base_gravity is None or len(self.t_s) == 0:
+            return None
+        a = np.cross(self.base_gravity, self.thigh_gravity[-1])
+        n = float(np.linalg.norm(a))
+        if n < 1e-6:
+            return None
+        return (float(a[0] / n), float(a[1] / n), float(a[2] / n))
+
+    @property
     def tilt_ratio(self) -> float:
         """Thigh tilt travelled / thigh rotation turned (1 = all rotation tilts it).
 

@@ -187,3 +187,31 @@ def test_walking_swings_through_rest_are_not_reps(seed: int, rate_hz: float, leg
     assert analyze_chunk(res.chunk, "seated_leg_raise").summary.count == 0
     loose = CoreSettings(max_one_move_rom_deg=999.0)
     assert analyze_chunk(res.chunk, "seated_leg_raise", settings=loose).summary.count > 0
+
+
+def test_rolls_after_sitting_down_are_not_reps() -> None:
+    """Sitting down turns the thigh about its lateral axis: the axis every exercise uses.
+
+    Three agreeing rolls about the long axis then look like a set of three, on
+    an axis of their own; the posture change shows they are not lifts.
+    """
+    script = Script().move(0.01, pitch=-88.0).hold(3.0).move(2.0, pitch=0.0).hold(3.0)
+    for roll in (14.0, 13.0, 15.0):
+        script.move(1.5, roll=roll).hold(0.8).move(1.5, roll=0.0).hold(1.5)
+    script.hold(3.0)
+    assert count(script) == (0, 0)
+    # without the rule (any axis at most 90 deg off passes) they are a set of three
+    assert count(script, max_body_axis_deg=90.0) == (3, 3)
+    # real lifts after them are counted as ever
+    a_set(4, script).hold(2.0)
+    assert count(script) == (4, 4)
+
+
+def test_rolls_before_standing_up_are_dropped_at_the_end() -> None:
+    """Live, nothing tells the rolls from lifts yet; standing up at the end does."""
+    script = Script().hold(3.0)
+    for roll in (14.0, 13.0, 15.0):
+        script.move(1.5, roll=roll).hold(0.8).move(1.5, roll=0.0).hold(1.5)
+    script.hold(3.0).move(2.0, pitch=-88.0).hold(3.0)
+    assert count(script) == (3, 0)
+    assert count(script, max_body_axis_deg=90.0) == (3, 3)
