@@ -164,7 +164,8 @@ class RepCounter:
         self._body_axes: list[tuple[float, Vec]] = []  # (end t_s, thigh lateral axis)
         self._body_axis_cos = math.cos(math.radians(self.s.max_body_axis_deg))
         self.reps: list[Rep] = []
-        self.recognized = SEATED_LEG_RAISE  # auto mode: best guess so far
+        self.recognized = SEATED_LEG_RAISE  # auto mode: best guess at the end
+        self._live_exercise = SEATED_LEG_RAISE  # auto mode: best guess from the reps so far
         self._last_t = 0.0
 
     # -- public API ------------------------------------------------------------
@@ -745,6 +746,7 @@ class RepCounter:
         exercise = self.exercise
         if exercise == AUTO:
             exercise, _ = classify(self._running.features(self._postures), len(self._running))
+            self._live_exercise = exercise
         rep = self.interpret(shape, exercise, len(self.reps) + 1)
         self.reps.append(rep)
         self._valid += rep.valid
@@ -836,7 +838,8 @@ class RepCounter:
         events.append(Alert(t, kind, msg, round(measured, 2), need))
 
     def _exercise_now(self) -> str:
-        return SEATED_LEG_RAISE if self.exercise == AUTO else self.exercise
+        """The exercise live rules follow (auto: the best guess from the reps so far)."""
+        return self._live_exercise if self.exercise == AUTO else self.exercise
 
 
 __all__ = ["RepCounter"]

@@ -511,3 +511,20 @@ def test_memory_does_not_grow_with_stream_length() -> None:
     assert s60 - s10 < 256 * 1024, (
         f"counter state grew from {s10 / 1e3:.0f} kB (10 min) to {s60 / 1e3:.0f} kB (60 min)"
     )
+
+
+def test_auto_mode_alerts_follow_the_recognised_exercise() -> None:
+    """Auto mode: once the reps look like a stretch, live alerts follow the stretch's rules.
+
+    (Before, auto mode alerted as for a leg raise whatever the reps: a short hold
+    was never reported.) Live recognition needs a few reps and is not always
+    settled, so this is a total over eight sets of eight.
+    """
+    holds = {AUTO: 0, "raised_leg_stretch": 0}
+    for seed in range(8, 16):
+        res = sim(SimConfig("raised_leg_stretch", reps=8, seed=seed, condition="short_hold"))
+        for exercise in holds:
+            events = RepCounter(exercise).feed(res.chunk)
+            holds[exercise] += sum(isinstance(e, Alert) and e.alert == "short_hold" for e in events)
+    assert holds["raised_leg_stretch"] >= 24
+    assert holds[AUTO] * 2 >= holds["raised_leg_stretch"]
