@@ -450,7 +450,11 @@ class RepCounter:
                     # where the stillness began, in case the next rep is already starting)
                     self._set_baseline(*still_from)
                     self.state = _REST
-                elif at >= posture_deg or still >= max_hold_n:
+                elif at >= posture_deg or (
+                    still >= max_hold_n and len(buf) - self._exc_n0 >= max_hold_n
+                ):
+                    # (still for that long since the excursion began, not just still:
+                    # a very slow small rep reads as still all along)
                     self._end_excursion("posture", ti, events)
                     self._set_baseline(ut, us)
                     self.state = _REST
@@ -535,6 +539,7 @@ class RepCounter:
             pre = self._hist if keep_history else self._hist[-self._preroll_n :]
             self._buf = pre + [sample]
         self._hist = []
+        self._exc_n0 = len(self._buf) - 1  # samples before the one that started it
         self._announced = False
         self._live = _Live()
         self._been_away = False

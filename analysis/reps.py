@@ -124,12 +124,21 @@ class RepShape:
         hold = max(hold, still_at_far_end_s(exc))
         signed = exc.signed_thigh_deg()
         top = float(signed.max()) if len(signed) else 0.0
+        start_s, out_end_s = exc.bumps[0].start_s, before[-1].end_s
+        back_start_s, end_s = after[0].start_s, exc.bumps[-1].end_s
+        if len(exc.bumps) == 1:
+            # one movement, and the leg was already out before it (or still out after
+            # it): the other phase was too slow to stand out in the speed (a very slow
+            # straightening, the best kind); time it from the angle instead
+            slow = _slow_phase(exc)
+            if slow is not None:
+                start_s, out_end_s, back_start_s, end_s = slow
         return cls(
-            start_s=exc.bumps[0].start_s,
-            end_s=exc.bumps[-1].end_s,
-            first_move_s=first_move_s(exc),
-            out_end_s=before[-1].end_s,
-            back_start_s=after[0].start_s,
+            start_s=start_s,
+            end_s=end_s,
+            first_move_s=min(first_move_s(exc), start_s),
+            out_end_s=out_end_s,
+            back_start_s=back_start_s,
             hold_s=hold,
             rom_deg=exc.rom_deg,
             shank_rom_deg=float(exc.shank_deg.max()) if exc.shank_deg is not None else None,
@@ -139,6 +148,71 @@ class RepShape:
             back_ratio=max(0.0, -float(signed.min())) / top if top > 0 else 0.0,
             axis=exc.tilt_axis,
         )
+
+
+def _min_jerk_tau(level: float) -> float:
+    """When a minimum-jerk movement has covered ``level`` of its way (fraction of its time)."""
+    lo, hi = 0.0, 1.0
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        if mid**3 * (10 - 15 * mid + 6 * mid**2) < level:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+_SLOW_LO, _SLOW_HI = 0.15, 0.85  # the part of a slow phase read off the angle
+_TAU_LO, _TAU_HI = _min_jerk_tau(_SLOW_LO), _min_jerk_tau(_SLOW_HI)
+
+
+def _phase_from_levels(t_lo: float, t_hi: float) -> tuple[float, float]:
+    """(start, end) of a smooth movement from when it covered 15 % and 85 % of its way."""
+    a, b = sorted((t_lo, t_hi))
+    total = (b - a) / (_TAU_HI - _TAU_LO)
+    return a - _TAU_LO * total, b + _TAU_LO * total
+
+
+def _slow_phase(
+    exc: Excursion, level: float = HOLD_LEVEL
+) -> tuple[float, float, float, float] | None:
+    """(start, out end, back start, end) of a rep whose one movement is half of it.
+
+    If the angle was already at ``level`` x its peak when the movement began,
+    the movement is the way back and the way out was a slow rise, too slow to
+    stand out in the speed: timed from when the angle covered 15 % and 85 % of
+    the peak, as a smooth (minimum-jerk) movement. The mirror case (out
+    quickly, back slowly) likewise. None when the movement is the whole rep.
+    """
+    (bump,) = exc.bumps
+    ang, t = exc.angle_deg, exc.t_s
+    peak = float(ang.max())
+    if peak <= 0:
+        return None
+    at_start = float(np.interp(bump.start_s, t, ang))
+    at_end = float(np.interp(bump.end_s, t, ang))
+    i0, i1 = (int(i) for i in np.searchsorted(t, [bump.start_s, bump.end_s]))
+    lo, hi = _SLOW_LO * peak, _SLOW_HI * peak
+    if at_start >= level * peak:  # the movement is the way back
+        up = np.flatnonzero(ang[:i0] >= hi)
+        if len(up) == 0:
+            return None
+        low = np.flatnonzero(ang[: up[0]] <= lo)
+        if len(low) == 0:
+            return None
+        start, out_end = _phase_from_levels(float(t[low[-1]]), float(t[up[0]]))
+        return max(start, float(t[0])), min(out_end, bump.start_s), bump.start_s, bump.end_s
+    if at_end >= level * peak:  # the movement is the way out
+        far = np.flatnonzero(ang[i1:] >= hi)
+        if len(far) == 0:
+            return None
+        j = i1 + int(far[-1])
+        low = np.flatnonzero(ang[j:] <= lo)
+        if len(low) == 0:
+            return None
+        back_start, end = _phase_from_levels(float(t[j]), float(t[j + int(low[0])]))
+        return bump.start_s, bump.end_s, max(back_start, bump.end_s), min(end, float(t[-1]))
+    return None
 
 
 def still_at_far_end_s(exc: Excursion, level: float = 0.85, slow_dps: float = 2.0) -> float:

@@ -215,3 +215,26 @@ def test_rolls_before_standing_up_are_dropped_at_the_end() -> None:
     script.hold(3.0).move(2.0, pitch=-88.0).hold(3.0)
     assert count(script) == (3, 0)
     assert count(script, max_body_axis_deg=90.0) == (3, 3)
+
+
+def test_a_very_slow_small_rep_is_not_taken_for_a_new_posture() -> None:
+    """A 5 deg straightening over 5 s is 'still' by speed all along (about 1 deg/s).
+
+    With the rest before it and the hold after it, the leg has been 'still' for
+    over max_hold_s when it is released; that must not make the hold the new
+    rest posture (and the release a rep of its own). Only stillness since the
+    excursion began counts.
+    """
+    script = Script().hold(3.0)
+    for _ in range(4):
+        script.move(5.0, pitch=5.0).hold(5.5).move(1.5, pitch=0.0).hold(3.0)
+    script.hold(2.0)
+    counter = RepCounter("raised_leg_stretch")
+    counter.feed(script.chunk())
+    reps = counter.finish()[-1].reps
+    assert len(reps) == 4
+    # each rep starts with the slow straightening, not with the release
+    assert all(r.end_s - r.start_s > 5.0 for r in reps)
+    # and its straightening is timed from the angle: slow, so not flagged too fast
+    assert not any(r.too_fast for r in reps)
+    assert all(r.phases["straighten_s"] > 3.0 for r in reps)
