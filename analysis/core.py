@@ -310,6 +310,7 @@ class RepCounter:
         rest_deg, shank_rest_deg = s.rest_angle_deg, s.shank_rest_angle_deg
         # near-rest tolerances: return_fraction x the peak, within [rest, cap]
         ret_frac, cap_t, cap_s = s.return_fraction, 2 * rest_deg, 2.5 * shank_rest_deg
+        sag_frac = s.stretch_back_fraction
         touch_frac, touch_away = s.touch_fraction, s.touch_away_deg
         min_rom, min_shank_rom = s.min_rom_deg, s.min_shank_rom_deg
         settle, ret_move = s.settle_fraction, s.return_move_fraction
@@ -438,7 +439,16 @@ class RepCounter:
             if still >= confirm_n:
                 peak_m = peak_at + peak_as
                 if (
-                    near
+                    (
+                        near
+                        # (a held stretch sags toward rest: no return; it must come
+                        # back by some of its way, not just be within the tolerance)
+                        and (
+                            peak_at - at >= sag_frac * peak_at
+                            or peak_at <= rest_deg  # (never out of the tolerance)
+                            or self._exercise_now() != RAISED_LEG_STRETCH
+                        )
+                    )
                     or m <= settle * peak_m
                     or self._back_from_top(ut, still)
                     or (m_move_start - m >= ret_move * peak_m and m <= ret_move_left * peak_m)

@@ -79,6 +79,8 @@ class CoreSettings:
     settle_fraction: float = 0.45  # still at <= this x the peak = came back (new rest)
     return_move_fraction: float = 0.3  # or its last movement came back this x the peak
     return_fraction: float = 0.25  # or within this x the rep's peak (capped at 2x)
+    stretch_back_fraction: float = 0.5  # stretch: near rest counts once the leg came
+    # back this x its peak (a hold sagging into the tolerance of a small rep is no return)
     back_from_top_fraction: float = 0.7  # or this x the peak away from the top, still ...
     back_still_s: float = 1.0  # ... for this long: came back to a new rest posture
     min_rom_deg: float = 2.5  # smaller thigh excursions are not repetitions ...

@@ -238,3 +238,24 @@ def test_a_very_slow_small_rep_is_not_taken_for_a_new_posture() -> None:
     # and its straightening is timed from the angle: slow, so not flagged too fast
     assert not any(r.too_fast for r in reps)
     assert all(r.phases["straighten_s"] > 3.0 for r in reps)
+
+
+@pytest.mark.parametrize("seed", [5004, 5024])
+def test_a_small_stretch_whose_hold_sags_is_not_back_at_rest(seed: int) -> None:
+    """Partial stretches: the held leg sags into the 3 deg rest tolerance of a small rep.
+
+    That is no return (the leg came back by less than half its way): the hold
+    goes on until the release. Without the rule the sag ends the rep early, and
+    the hold reads short or the release becomes the next rep.
+    """
+    cfg = SimConfig(
+        "raised_leg_stretch", reps=6, seed=seed, condition="partial", shank=False,
+        jitter=False, gaps=False,
+    )  # fmt: skip
+    res = simulate(cfg)
+    true_short = sum(r.short_hold for r in res.truth.reps)
+    summary = analyze_chunk(res.chunk, "raised_leg_stretch").summary
+    assert (summary.count, summary.short_hold_count) == (res.truth.count, true_short)
+    loose = CoreSettings(stretch_back_fraction=0.0)
+    old = analyze_chunk(res.chunk, "raised_leg_stretch", settings=loose).summary
+    assert (old.count, old.short_hold_count) != (res.truth.count, true_short)
