@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,7 +33,7 @@ from analysis.events import (
     SetSummary,
 )
 from analysis.orientation import OrientationTracker
-from analysis.recognize import RunningSet, classify, recognize
+from analysis.recognize import Posture, RunningSet, classify, recognize
 from analysis.reps import RepShape, fits_exercise, is_repetition, make_rep
 from analysis.resample import Resampler
 from analysis.segment import FWHM_FRACTION, HALF_TAU, Excursion, find_bumps, moving_bumps
@@ -160,7 +160,7 @@ class RepCounter:
         self._running = RunningSet()  # recognition features of _shapes, kept up to date
         self._valid = 0  # valid reps counted live
         self._shapes: list[RepShape] = []  # every rep, compact (auto mode re-reads them)
-        self._postures: list[tuple[float, float]] = []  # (end t_s, angle) of recent ones
+        self._postures: list[Posture] = []  # (end t_s, angle, axis) of recent ones
         self._body_axes: list[tuple[float, Vec]] = []  # (end t_s, thigh lateral axis)
         self._body_axis_cos = math.cos(math.radians(self.s.max_body_axis_deg))
         self.reps: list[Rep] = []
@@ -200,7 +200,7 @@ class RepCounter:
         # its exercise) and re-time every rep as the final answer
         final = self.exercise
         if final == AUTO:
-            final, _ = recognize(self._postures, self._shapes)
+            final, _ = recognize(self._postures, [c.shape for c in self._candidates])
             self.recognized = final
         kept = [sh for sh in self._review_sets(final) if fits_exercise(sh, self.s, final)]
         self.reps = [self.interpret(sh, final, i + 1) for i, sh in enumerate(kept)]
@@ -609,9 +609,9 @@ class RepCounter:
             self.excursions.append(exc)
         if exc.ended == "posture" and len(exc.t_s):
             # remembered for recognition (the stretch's lift into position); bounded
-            self._postures.append((float(exc.t_s[-1]), exc.rom_deg))
-            del self._postures[: -self.s.max_postures_kept]
             axis = exc.end_axis
+            self._postures.append((float(exc.t_s[-1]), exc.rom_deg, axis))
+            del self._postures[: -self.s.max_postures_kept]
             if axis is not None and exc.thigh_deg[-1] >= self.s.posture_angle_deg:
                 # sitting down, standing up, lifting the leg to hold it: the thigh
                 # turned about its own lateral axis, which every exercise turns it about
@@ -642,28 +642,29 @@ class RepCounter:
         thigh rolled, not lifted) is not a rep.
         """
         exercise = self._exercise_for(shape)
-        if exercise != RAISED_LEG_STRETCH and not self._on_body_axis(shape, before_only=True):
+        # the leg held up in the air for the stretch sways about every axis: no axis
+        # checks for it (its shape keeps its axis: recognition reads it)
+        stretch = exercise == RAISED_LEG_STRETCH
+        if not stretch and not self._on_body_axis(shape, before_only=True):
             return  # rolled about the thigh's long axis, not lifted: a fidget
-        if exercise == RAISED_LEG_STRETCH:
-            # the leg held up in the air sways about every axis: no axis check
-            shape = replace(shape, axis=None)
         kick = exercise == SEATED_LEG_KICK
         last = self._shapes[-1] if self._shapes else None
         if last is not None and shape.start_s - last.end_s <= self.s.set_gap_s:
-            if not self._same_axis(shape.axis, self._set_axis, kick and shape.movements >= 2):
+            flip = kick and shape.movements >= 2
+            if not stretch and not self._same_axis(shape.axis, self._set_axis, flip):
                 return  # rolled or twisted, not lifted: a fidget inside the set
-            self._count_rep(shape, t_now, events)
+            self._count_rep(shape, t_now, events, track_axis=not stretch)
             return
         self._set_axis = None  # no set under way; the next one may be strapped anew
         waiting = [u for u in self._unconfirmed if shape.start_s - u.end_s <= self.s.set_gap_s]
-        partners = [u for u in waiting if self._agree(u, shape, kick)]
+        partners = waiting if stretch else [u for u in waiting if self._agree(u, shape, kick)]
         if not partners:
             self._unconfirmed = [*waiting, shape][-self.s.max_unconfirmed :]
             return  # a new set may be starting
         self._unconfirmed = []
         for u in partners:
-            self._count_rep(u, t_now, events)
-        self._count_rep(shape, t_now, events)
+            self._count_rep(u, t_now, events, track_axis=not stretch)
+        self._count_rep(shape, t_now, events, track_axis=not stretch)
 
     def _review_sets(self, exercise: str) -> list[RepShape]:
         """Every candidate rep judged with the whole set in view.
@@ -748,8 +749,10 @@ class RepCounter:
         dot = _dot(a, b)
         return (abs(dot) if either_sense else dot) >= self._axis_cos
 
-    def _count_rep(self, shape: RepShape, t_now: float, events: list[Event]) -> None:
-        if shape.axis is not None:
+    def _count_rep(
+        self, shape: RepShape, t_now: float, events: list[Event], track_axis: bool = True
+    ) -> None:
+        if track_axis and shape.axis is not None:
             ref, ax = self._set_axis, shape.axis
             if ref is not None and _dot(ref, ax) < 0:
                 ax = (-ax[0], -ax[1], -ax[2])  # a kick's flipped axis (see _same_axis)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,20 +21,35 @@ def shape(start_s: float, back: float, hold: float, rom: float, moves: int) -> R
     )  # fmt: skip
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.lists(st.tuples(finite, finite, finite, st.integers(1, 5)), min_size=1, max_size=40),
     st.integers(0, 10),
-    st.lists(st.tuples(st.floats(-100.0, 400.0), st.floats(0.0, 120.0)), max_size=4),
+    st.lists(
+        st.tuples(
+            st.floats(-100.0, 400.0),
+            st.floats(0.0, 120.0),
+            st.one_of(st.none(), st.tuples(*[st.floats(-1.0, 1.0)] * 3)),
+        ),
+        max_size=4,
+    ),
+    st.lists(st.one_of(st.none(), st.tuples(*[st.floats(-1.0, 1.0)] * 3)), max_size=40),
 )
-def test_running_features_equal_set_features(rows: list, drop: int, postures: list) -> None:
-    reps = [shape(10.0 * i, b, h, r, m) for i, (b, h, r, m) in enumerate(rows)]
+def test_running_features_equal_set_features(
+    rows: list, drop: int, postures: list, axes: list
+) -> None:
+    axes = axes + [None] * len(rows)
+    reps = [
+        replace(shape(10.0 * i, b, h, r, m), axis=axes[i]) for i, (b, h, r, m) in enumerate(rows)
+    ]
     running = RunningSet()
     for rep in reps:
         running.add(rep)
+        running.features(postures)  # as the counter asks at every rep (counts kept since)
     drop = min(drop, len(reps) - 1)
     for i in range(drop):  # forget the oldest, as the counter does at its memory bound
         running.remove(reps[i], reps[i + 1].start_s)
+        running.features(postures)
     kept = reps[drop:]
     assert running.features(postures) == set_features(postures, kept)
     assert classify(running.features(postures), len(running)) == recognize(postures, kept)

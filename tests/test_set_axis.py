@@ -259,3 +259,34 @@ def test_a_small_stretch_whose_hold_sags_is_not_back_at_rest(seed: int) -> None:
     loose = CoreSettings(stretch_back_fraction=0.0)
     old = analyze_chunk(res.chunk, "raised_leg_stretch", settings=loose).summary
     assert (old.count, old.short_hold_count) != (res.truth.count, true_short)
+
+
+def _auto(script: Script) -> str:
+    counter = RepCounter("auto")
+    counter.feed(script.chunk())
+    return counter.finish()[-1].exercise
+
+
+def test_sitting_down_before_raises_with_holds_is_no_stretch_set_up() -> None:
+    """Stand, sit down (a 88 deg flexion), then raises that hold 3 s at the top.
+
+    A posture change before the set and long holds used to read as the stretch's
+    lift into position; but the raises turn the thigh the same way sitting down
+    did, while a stretch pushes the held thigh back against its lift.
+    """
+    script = Script().move(0.01, pitch=-88.0).hold(3.0).move(2.0, pitch=0.0).hold(3.0)
+    for _ in range(5):
+        script.move(2.5, pitch=12.0).hold(3.0).move(2.5, pitch=0.0).hold(2.0)
+    assert _auto(script.hold(2.0)) == "seated_leg_raise"
+
+
+def test_a_held_leg_pushed_back_by_each_rep_is_the_stretch() -> None:
+    """Lying (thigh level), lift the leg to 85 deg and hold it; each rep pushes it 14 deg back.
+
+    Short holds and 14 deg reps: hold and size alone would say "raise"; the reps
+    turning the thigh against its lift say stretch.
+    """
+    script = Script().hold(3.0).move(2.5, pitch=85.0).hold(3.0)
+    for _ in range(5):
+        script.move(2.5, pitch=71.0).hold(1.0).move(2.0, pitch=85.0).hold(2.0)
+    assert _auto(script.hold(2.0)) == "raised_leg_stretch"
