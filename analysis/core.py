@@ -680,11 +680,15 @@ class RepCounter:
         """
         sets: list[list[RepShape]] = []
         for c in self._candidates:
-            if c.after_activity and c.before_activity:
-                continue  # squeezed between walking and sitting down, say: part of them
-            if exercise != RAISED_LEG_STRETCH and not self._on_body_axis(c.shape, False):
-                continue  # not about the lateral axis the thigh turned about to sit down
             sh = c.shape
+            quick = sh.end_s - sh.start_s < self.s.squeeze_max_s
+            if c.after_activity and c.before_activity and quick:
+                # a quick movement squeezed between walking and sitting down, say: part
+                # of them (a slow one is a rep: the stretch's leg may be lifted,
+                # stretched once and lowered)
+                continue
+            if exercise != RAISED_LEG_STRETCH and not self._on_body_axis(sh, False):
+                continue  # not about the lateral axis the thigh turned about to sit down
             if sets and sh.start_s - sets[-1][-1].end_s <= self.s.set_gap_s:
                 sets[-1].append(sh)
             else:

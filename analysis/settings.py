@@ -54,6 +54,7 @@ class CoreSettings:
     max_axis_deg: float = 45.0  # a set's reps turn the thigh about axes this close
     activity_rom_deg: float = 20.0  # a non-rep movement this big is an activity (walk, sit)
     squeeze_gap_s: float = 0.5  # a rep candidate this close to one on both sides is part of it
+    squeeze_max_s: float = 4.0  # ... if quicker than this (a slow one is a rep)
     pair_quick_s: float = 3.5  # a "set" of just two reps, each quicker than this: a fidget
     max_unconfirmed: int = 4  # lone reps remembered while waiting for a set to start
     max_shapes_kept: int = 100_000  # reps remembered for auto re-interpretation (~100 B each)

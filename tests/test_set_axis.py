@@ -9,6 +9,8 @@ strapped with an arbitrary orientation sees them.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy.spatial.transform import Rotation
@@ -123,6 +125,24 @@ def test_a_movement_squeezed_between_walking_and_sitting_down_is_not_a_rep() -> 
     loose = CoreSettings(squeeze_gap_s=-1.0)
     assert analyze_chunk(res.chunk, "seated_leg_kick", settings=loose).summary.count == (
         res.truth.count + 1
+    )
+
+
+def test_a_stretch_between_lifting_and_lowering_the_leg_is_a_rep() -> None:
+    """Pauses in a stretch set: lift the leg, one slow stretch at once, lower it again.
+
+    Squeezed between two posture changes with no stillness, like the last step
+    before sitting down; but it takes several seconds, where such a step is quick.
+    """
+    cfg = SimConfig(
+        "raised_leg_stretch", reps=6, seed=7025, shank=False, condition="pauses",
+        jitter=False, gaps=False,
+    )  # fmt: skip
+    res = simulate(cfg)
+    assert analyze_chunk(res.chunk, "raised_leg_stretch").summary.count == res.truth.count
+    every = CoreSettings(squeeze_max_s=math.inf)  # drop every squeezed candidate
+    assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=every).summary.count < (
+        res.truth.count
     )
 
 
