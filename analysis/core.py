@@ -167,6 +167,7 @@ class RepCounter:
         self.recognized = SEATED_LEG_RAISE  # auto mode: best guess at the end
         self._live_exercise = SEATED_LEG_RAISE  # auto mode: best guess from the reps so far
         self._last_t = 0.0
+        self._settle_until = -math.inf  # until then the baseline follows the leg at once
 
     # -- public API ------------------------------------------------------------
     def feed(self, chunk: ImuChunk) -> list[Event]:
@@ -369,7 +370,13 @@ class RepCounter:
                         self._flush_pending(ti, events)
                     if self._pending is None and len(self._hist) > keep_hist:
                         del self._hist[:-cut_hist]
-                    if wi < rest_dps:
+                    if wi < rest_dps and ti < self._settle_until:
+                        # just back from a rep: the leg may still be sinking the last
+                        # degrees at a crawl; the rest posture is where it ends up
+                        self._base_t = ut
+                        if us is not None and self._base_s is not None:
+                            self._base_s = us
+                    elif wi < rest_dps:
                         # still at rest: follow slow strap slip and posture creep (the
                         # thigh's step as _toward, inlined: it runs at nearly every sample)
                         x = b0 + follow * (gx - b0)
@@ -459,6 +466,8 @@ class RepCounter:
                     # the leg settled here: this is the rest posture from now on (taken
                     # where the stillness began, in case the next rep is already starting)
                     self._set_baseline(*still_from)
+                    if self._raise_known():
+                        self._settle_until = ti + s.settle_follow_s
                     self.state = _REST
                 elif at >= posture_deg or (
                     still >= max_hold_n and len(buf) - self._exc_n0 >= max_hold_n
@@ -858,6 +867,12 @@ class RepCounter:
         self._live.alerted.add(kind)
         msg = "slow down" if kind == "too_fast" else "hold the stretch longer"
         events.append(Alert(t, kind, msg, round(measured, 2), need))
+
+    def _raise_known(self) -> bool:
+        """A leg raise set, given or (auto) recognised from a few reps already."""
+        if self.exercise == AUTO:
+            return len(self._running) >= 3 and self._live_exercise == SEATED_LEG_RAISE
+        return self.exercise == SEATED_LEG_RAISE
 
     def _exercise_now(self) -> str:
         """The exercise live rules follow (auto: the best guess from the reps so far)."""

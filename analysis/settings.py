@@ -113,5 +113,7 @@ class CoreSettings:
     major_bump_ratio: float = 0.25  # a movement this fraction of the fastest is major
     min_bump_angle_fraction: float = 0.15  # a movement must change the angle this x ROM
     bump_split_ratio: float = 0.35  # a dip below this x the smaller peak splits bumps
+    settle_follow_s: float = 1.5  # raise: after a rep the rest posture follows the leg
+    # at once for this long while it is slow (the last degrees of a lowering, at a crawl)
     rebaseline_still_s: float = 2.0  # a new still posture this long becomes the baseline
     shank_weight: float = 1.0

@@ -146,6 +146,22 @@ def test_a_stretch_between_lifting_and_lowering_the_leg_is_a_rep() -> None:
     )
 
 
+def test_a_lowering_that_ends_at_a_crawl_leaves_the_rest_posture_where_it_ends() -> None:
+    """Small raises whose last 4 deg of lowering take 4 s (about 1 deg/s: 'still').
+
+    The rep ends once the leg is near rest and slow, with a few degrees still to
+    sink; if the rest posture stayed where the stillness began, the leg would
+    settle 'away' from it and the next rep would be measured from the wrong place.
+    """
+    script = Script().hold(3.0)
+    for _ in range(6):
+        script.move(2.0, pitch=7.0).hold(1.0).move(1.5, pitch=4.0).move(4.0, pitch=0.0)
+        script.hold(2.0)
+    script.hold(2.0)
+    assert count(script) == (6, 6)
+    assert count(script, settle_follow_s=0.0)[1] < 6  # the rest posture left behind
+
+
 def test_a_rep_put_down_a_little_off_its_start_still_ends() -> None:
     """Small reps; after the second the leg settles 4 deg rolled: never back 'at rest'."""
     script = Script().hold(3.0).rep(6.0).rep(6.0, settle_roll=4.0)
@@ -205,7 +221,9 @@ def test_walking_swings_through_rest_are_not_reps(seed: int, rate_hz: float, leg
     res = simulate(cfg)
     assert {"walk", "turn"} <= {e["kind"] for e in res.truth.everyday}
     assert analyze_chunk(res.chunk, "seated_leg_raise").summary.count == 0
-    loose = CoreSettings(max_one_move_rom_deg=999.0)
+    # without the swing rule they count (on one of these recordings the raise's
+    # settle-follow, which re-places the rest posture after each, stops them too)
+    loose = CoreSettings(max_one_move_rom_deg=999.0, settle_follow_s=0.0)
     assert analyze_chunk(res.chunk, "seated_leg_raise", settings=loose).summary.count > 0
 
 
