@@ -174,21 +174,31 @@ def _fast_parse(raw: bytes, start: int, ncols: int, usecols: list[int]) -> np.nd
         rows = memoryview(raw)[start:]
     if isinstance(rows, bytes) and not rows.strip():
         return None  # comments only: the slow path says there are no samples
-    commas = rows.count(b",") if isinstance(rows, bytes) else raw.count(b",", start)
+    errors = (ValueError, TypeError, OverflowError, UnicodeDecodeError)
     try:
+        # every column: numpy then refuses a row whose number of fields differs
         data = np.loadtxt(
-            io.BytesIO(rows),
-            delimiter=",",
-            comments=None,
-            usecols=usecols,
-            dtype=np.float64,
-            ndmin=2,
+            io.BytesIO(rows), delimiter=",", comments=None, dtype=np.float64, ndmin=2,
             encoding="utf-8",
-        )
-    except (ValueError, TypeError, OverflowError, UnicodeDecodeError):
+        )  # fmt: skip
+        if data.shape[1] != ncols:
+            return None  # rows with another number of fields than the header
+        if usecols != list(range(ncols)):
+            data = data[:, usecols]
+    except errors:
+        # a column we do not read may hold text: read ours, count the fields apart
+        try:
+            data = np.loadtxt(
+                io.BytesIO(rows), delimiter=",", comments=None, usecols=usecols,
+                dtype=np.float64, ndmin=2, encoding="utf-8",
+            )  # fmt: skip
+        except errors:
+            return None
+        commas = rows.count(b",") if isinstance(rows, bytes) else raw.count(b",", start)
+        if commas != (ncols - 1) * data.shape[0]:
+            return None
+    if data.shape[0] == 0:
         return None
-    if data.shape[0] == 0 or commas != (ncols - 1) * data.shape[0]:
-        return None  # a row with a different number of fields
     if not np.isfinite(data).all() or (np.diff(data[:, 0]) < 0).any():
         return None
     return data

@@ -255,6 +255,9 @@ def test_columns_in_any_order_and_extra_columns_ignored(tmp_path: Path) -> None:
     np.testing.assert_array_equal(rec.chunk.accel_g, [[0.1, 0.2, 0.9], [0.4, 0.5, 1.1]])
     np.testing.assert_array_equal(rec.chunk.gyro_dps, [[1, 2, 3], [4, 5, 6]])
     assert not rec.chunk.has_shank
+    # text in a column nobody reads keeps a file on the fast path (no per-line parse)
+    with mock.patch.object(recording, "_slow_parse", side_effect=AssertionError("slow")):
+        assert len(read_recording(write(tmp_path, text)).chunk) == 2
 
 
 def test_comments_metadata_and_blank_lines(tmp_path: Path) -> None:
