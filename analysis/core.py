@@ -184,7 +184,7 @@ class RepCounter:
         if chunk.has_shank:
             cols += [chunk.shank_accel_g, chunk.shank_gyro_dps]
         events: list[Event] = []
-        for block in self._resampler.feed(chunk.t_s, np.hstack(cols)):
+        for block in self._resampler.feed(chunk.t_s, np.concatenate(cols, axis=1)):
             events += self._process(block.t_s, block.values, block.reset)
         return events
 

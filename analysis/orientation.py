@@ -96,7 +96,7 @@ class OrientationTracker:
             self._init_ahrs(acc_g[0])
         # voluntary movement is below a few Hz: stillness and speed are judged on
         # the low-passed signals, so tremor and noise are not mistaken for motion
-        lp = self._lowpass(np.hstack((gyro_dps, acc_g)), reset)
+        lp = self._lowpass(np.concatenate((gyro_dps, acc_g), axis=1), reset)
         lp_gyro, lp_acc = lp[:, :3], lp[:, 3:]
         if self._needs_init:
             self._init_ahrs(lp_acc[0])

@@ -104,7 +104,8 @@ class Resampler:
             ks = np.arange(self._next_k, k_last + 1)
             tg = self._origin_s + ks * self.dt_s
             # running integral at the grid times (exact for piecewise-linear input)
-            idx = np.clip(np.searchsorted(tt, tg, side="right") - 1, 0, len(tt) - 2)
+            idx = np.searchsorted(tt, tg, side="right") - 1
+            np.minimum(np.maximum(idx, 0, out=idx), len(tt) - 2, out=idx)  # (np.clip, cheaper)
             h = tg - tt[idx]
             safe = np.where(dt[idx] > 0, dt[idx], 1.0)
             v_at = v[np.maximum(idx - 1, 0)]  # (last, *v)[idx]
@@ -114,7 +115,7 @@ class Resampler:
             if self._prev_grid_integral is None:
                 ig_all, ks_out = ig, ks[1:]
             else:
-                ig_all, ks_out = np.vstack((self._prev_grid_integral, ig)), ks
+                ig_all, ks_out = np.concatenate((self._prev_grid_integral[None], ig)), ks
             self._prev_grid_integral = ig[-1]
             self._next_k = int(k_last) + 1
             if len(ks_out):
