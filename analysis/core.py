@@ -99,6 +99,7 @@ class _Candidate:
     exc_end_s: float
     after_activity: bool  # began as a big non-rep movement ended (no stillness between)
     before_activity: bool = False  # ... and one began as it ended
+    rest: Vec | None = None  # the rest posture it left (thigh gravity, sensor frame)
 
 
 class RepCounter:
@@ -162,6 +163,8 @@ class RepCounter:
         self._shapes: list[RepShape] = []  # every rep, compact (auto mode re-reads them)
         self._postures: list[Posture] = []  # (end t_s, angle, axis) of recent ones
         self._body_axes: list[tuple[float, Vec]] = []  # (end t_s, thigh lateral axis)
+        self._standing: list[Vec] = []  # rest postures walking started from
+        self._standing_cos = math.cos(math.radians(self.s.standing_max_deg))
         self._body_axis_cos = math.cos(math.radians(self.s.max_body_axis_deg))
         self.reps: list[Rep] = []
         self.recognized = SEATED_LEG_RAISE  # auto mode: best guess at the end
@@ -626,7 +629,13 @@ class RepCounter:
                 # turned about its own lateral axis, which every exercise turns it about
                 self._body_axes.append((float(exc.t_s[-1]), axis))
                 del self._body_axes[: -self.s.max_postures_kept]
-        shape, _why = is_repetition(exc, self.s, self.exercise)
+        shape, why = is_repetition(exc, self.s, self.exercise)
+        rest = None if exc.base_gravity is None else tuple(exc.base_gravity.tolist())
+        if rest is not None and why in ("too_many_movements", "gait") and self._walking(exc):
+            # steps out and back to where it started: walking, so the rest posture is
+            # standing, where none of the exercises is done
+            self._standing.append(rest)
+            del self._standing[: -self.s.max_postures_kept]
         if shape is None:
             if exc.rom_deg >= self.s.activity_rom_deg and len(exc.t_s):
                 last = self._candidates[-1] if self._candidates else None
@@ -636,8 +645,10 @@ class RepCounter:
             return
         start, end = float(exc.t_s[0]), float(exc.t_s[-1])
         after = start - self._activity_end_s <= self.s.squeeze_gap_s
-        self._candidates.append(_Candidate(shape, end, after))
+        self._candidates.append(_Candidate(shape, end, after, rest=rest))
         del self._candidates[: -self.s.max_shapes_kept]
+        if self._standing_rest(rest):
+            return  # done standing: a step or a turn, not an exercise
         self._count_live(shape, t_now, events)
 
     def _count_live(self, shape: RepShape, t_now: float, events: list[Event]) -> None:
@@ -698,6 +709,8 @@ class RepCounter:
                 continue
             if exercise != RAISED_LEG_STRETCH and not self._on_body_axis(sh, False):
                 continue  # not about the lateral axis the thigh turned about to sit down
+            if self._standing_rest(c.rest):
+                continue  # done standing (walking seen from the same posture)
             if sets and sh.start_s - sets[-1][-1].end_s <= self.s.set_gap_s:
                 sets[-1].append(sh)
             else:
@@ -716,6 +729,24 @@ class RepCounter:
             if len(group) >= 2:
                 out += group
         return out
+
+    def _walking(self, exc: Excursion) -> bool:
+        """Four or more big, quick movements (steps take about 0.4 s; no exercise does)."""
+        if exc.rom_deg < self.s.activity_rom_deg or len(exc.bumps) < 4:
+            return False
+        durations = sorted(b.duration_s for b in exc.bumps)
+        return durations[len(durations) // 2] < self.s.gait_movement_s
+
+    def _standing_rest(self, rest: Vec | None) -> bool:
+        """The rest posture is one walking was seen to start from (twice): standing.
+
+        No exercise here is done standing; a turn on the spot or a step can
+        otherwise pass for a quick rep. (Live, only the walking seen so far.)
+        """
+        if rest is None or len(self._standing) < 2:
+            return False
+        near = sum(_dot(rest, g) >= self._standing_cos for g in self._standing)
+        return near >= 2
 
     def _on_body_axis(self, shape: RepShape, before_only: bool) -> bool:
         """The rep turns the thigh about its lateral axis, as far as it is known.

@@ -95,6 +95,7 @@ class CoreSettings:
     prefix_max_rom_deg: float = 8.0  # a smaller movement followed within ...
     prefix_gap_s: float = 1.0  # ... this long by another is the start of that one
     max_rom_deg: float = 45.0  # larger ones are posture changes (lying down, getting up)
+    standing_max_deg: float = 35.0  # a rep's rest posture this near walking's: standing
     max_body_axis_deg: float = 60.0  # rep axis vs the thigh's lateral axis (posture changes)
     posture_angle_deg: float = 40.0  # still this far from rest = a new posture
     min_rep_s: float = 0.8  # away from rest for less than this: not an exercise rep

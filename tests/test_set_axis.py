@@ -328,3 +328,21 @@ def test_a_held_leg_pushed_back_by_each_rep_is_the_stretch() -> None:
     for _ in range(5):
         script.move(2.5, pitch=71.0).hold(1.0).move(2.0, pitch=85.0).hold(2.0)
     assert _auto(script.hold(2.0)) == "raised_leg_stretch"
+
+
+def test_turning_on_the_spot_is_not_a_set() -> None:
+    """Turns and two quick steps, standing: three 'quick reps' about one axis.
+
+    The same rest posture is the one walking later starts from, twice: standing,
+    where none of the exercises is done.
+    """
+    cfg = SimConfig(
+        None, seed=8000175, condition="everyday_only", rate_hz=100.0, shank=True,
+        leg="left", jitter=False, gaps=False,
+    )  # fmt: skip
+    res = simulate(cfg)
+    assert {"turn", "walk"} <= {e["kind"] for e in res.truth.everyday}
+    assert analyze_chunk(res.chunk, "seated_leg_raise").summary.count == 0
+    never = CoreSettings(standing_max_deg=0.0)  # no rest posture counts as standing
+    assert analyze_chunk(res.chunk, "seated_leg_raise", settings=never).summary.count == 3
+
