@@ -166,6 +166,7 @@ class RepCounter:
         self._standing: list[Vec] = []  # rest postures walking started from
         self._standing_cos = math.cos(math.radians(self.s.standing_max_deg))
         self._body_axis_cos = math.cos(math.radians(self.s.max_body_axis_deg))
+        self._stretch_axis_cos = math.cos(math.radians(self.s.max_stretch_body_axis_deg))
         self.reps: list[Rep] = []
         self.recognized = SEATED_LEG_RAISE  # auto mode: best guess at the end
         self._live_exercise = SEATED_LEG_RAISE  # auto mode: best guess from the reps so far
@@ -665,7 +666,7 @@ class RepCounter:
         # the leg held up in the air for the stretch sways about every axis: no axis
         # checks for it (its shape keeps its axis: recognition reads it)
         stretch = exercise == RAISED_LEG_STRETCH
-        if not stretch and not self._on_body_axis(shape, before_only=True):
+        if not self._on_body_axis(shape, before_only=True, stretch=stretch):
             return  # rolled about the thigh's long axis, not lifted: a fidget
         kick = exercise == SEATED_LEG_KICK
         last = self._shapes[-1] if self._shapes else None
@@ -707,7 +708,7 @@ class RepCounter:
                 # of them (a slow one is a rep: the stretch's leg may be lifted,
                 # stretched once and lowered)
                 continue
-            if exercise != RAISED_LEG_STRETCH and not self._on_body_axis(sh, False):
+            if not self._on_body_axis(sh, False, stretch=exercise == RAISED_LEG_STRETCH):
                 continue  # not about the lateral axis the thigh turned about to sit down
             if self._standing_rest(c.rest):
                 continue  # done standing (walking seen from the same posture)
@@ -748,7 +749,7 @@ class RepCounter:
         near = sum(_dot(rest, g) >= self._standing_cos for g in self._standing)
         return near >= 2
 
-    def _on_body_axis(self, shape: RepShape, before_only: bool) -> bool:
+    def _on_body_axis(self, shape: RepShape, before_only: bool, stretch: bool = False) -> bool:
         """The rep turns the thigh about its lateral axis, as far as it is known.
 
         The axis is learnt from the nearest big posture change (sitting down,
@@ -757,8 +758,8 @@ class RepCounter:
         stays put. Every exercise is a hip flexion about that axis, in either
         sense; fidgeting rolls the thigh about its long axis instead. Live, only
         posture changes before the rep are known; at the end, the nearest one.
-        Without a posture change in view, every rep passes. (Not for the
-        stretch: the leg held in the air sways about every axis.)
+        Without a posture change in view, every rep passes. The stretch gets a
+        wider margin: the leg held in the air sways, and its hands pull it across.
         """
         if shape.axis is None or not self._body_axes:
             return True
@@ -769,7 +770,8 @@ class RepCounter:
             return True
         else:
             axis = self._body_axes[0][1]  # the first one, after the rep
-        return abs(_dot(shape.axis, axis)) >= self._body_axis_cos
+        limit = self._stretch_axis_cos if stretch else self._body_axis_cos
+        return abs(_dot(shape.axis, axis)) >= limit
 
     def _exercise_for(self, shape: RepShape) -> str:
         """The exercise a new rep belongs to (auto: the best guess with it)."""

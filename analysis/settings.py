@@ -97,6 +97,7 @@ class CoreSettings:
     max_rom_deg: float = 45.0  # larger ones are posture changes (lying down, getting up)
     standing_max_deg: float = 35.0  # a rep's rest posture this near walking's: standing
     max_body_axis_deg: float = 60.0  # rep axis vs the thigh's lateral axis (posture changes)
+    max_stretch_body_axis_deg: float = 75.0  # the same for the stretch (a held leg sways)
     posture_angle_deg: float = 40.0  # still this far from rest = a new posture
     min_rep_s: float = 0.8  # away from rest for less than this: not an exercise rep
     max_unexplained_away_s: float = 1.5  # away from rest this much longer than moving,

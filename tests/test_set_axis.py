@@ -346,3 +346,24 @@ def test_turning_on_the_spot_is_not_a_set() -> None:
     never = CoreSettings(standing_max_deg=0.0)  # no rest posture counts as standing
     assert analyze_chunk(res.chunk, "seated_leg_raise", settings=never).summary.count == 3
 
+
+
+def test_rolls_of_a_lifted_leg_are_no_stretch() -> None:
+    """Stretch mode: after lifting the leg 50 deg (about its lateral axis), three agreeing rolls.
+
+    The held leg sways and is pulled across, so the stretch gets a wider margin
+    (75 deg) than the seated exercises; a roll about the long axis is still out.
+    (Held upright, a roll would not tilt the thigh at all: nothing to count.)
+    """
+    script = Script().hold(3.0).move(2.5, pitch=50.0).hold(3.0)
+    for roll in (16.0, 15.0, 17.0):
+        script.move(1.5, roll=roll).hold(2.5).move(1.5, roll=0.0).hold(1.5)
+    script.hold(3.0)
+
+    def stretch_count(**settings: float) -> int:
+        counter = RepCounter("raised_leg_stretch", settings=CoreSettings(**settings))
+        counter.feed(script.chunk())
+        return counter.finish()[-1].count
+
+    assert stretch_count() == 0
+    assert stretch_count(max_stretch_body_axis_deg=90.0) == 3
