@@ -165,6 +165,7 @@ class RepCounter:
         self._body_axes: list[tuple[float, Vec]] = []  # (end t_s, thigh lateral axis)
         self._standing: list[Vec] = []  # rest postures walking started from
         self._standing_cos = math.cos(math.radians(self.s.standing_max_deg))
+        self._held_cos = math.cos(math.radians(self.s.held_min_from_standing_deg))
         self._body_axis_cos = math.cos(math.radians(self.s.max_body_axis_deg))
         self._stretch_axis_cos = math.cos(math.radians(self.s.max_stretch_body_axis_deg))
         self.reps: list[Rep] = []
@@ -648,8 +649,8 @@ class RepCounter:
         after = start - self._activity_end_s <= self.s.squeeze_gap_s
         self._candidates.append(_Candidate(shape, end, after, rest=rest))
         del self._candidates[: -self.s.max_shapes_kept]
-        if self._standing_rest(rest):
-            return  # done standing: a step or a turn, not an exercise
+        if self._wrong_posture(rest, self._exercise_now() == RAISED_LEG_STRETCH):
+            return  # done standing (a step, a turn), or sitting for the stretch
         self._count_live(shape, t_now, events)
 
     def _count_live(self, shape: RepShape, t_now: float, events: list[Event]) -> None:
@@ -710,8 +711,8 @@ class RepCounter:
                 continue
             if not self._on_body_axis(sh, False, stretch=exercise == RAISED_LEG_STRETCH):
                 continue  # not about the lateral axis the thigh turned about to sit down
-            if self._standing_rest(c.rest):
-                continue  # done standing (walking seen from the same posture)
+            if self._wrong_posture(c.rest, exercise == RAISED_LEG_STRETCH):
+                continue  # done standing (walking seen from the same posture), ...
             if sets and sh.start_s - sets[-1][-1].end_s <= self.s.set_gap_s:
                 sets[-1].append(sh)
             else:
@@ -738,16 +739,20 @@ class RepCounter:
         durations = sorted(b.duration_s for b in exc.bumps)
         return durations[len(durations) // 2] < self.s.gait_movement_s
 
-    def _standing_rest(self, rest: Vec | None) -> bool:
-        """The rest posture is one walking was seen to start from (twice): standing.
+    def _wrong_posture(self, rest: Vec | None, stretch: bool) -> bool:
+        """A rest posture no exercise is done in, judged against standing.
 
-        No exercise here is done standing; a turn on the spot or a step can
-        otherwise pass for a quick rep. (Live, only the walking seen so far.)
+        Standing is the rest posture walking was seen to start from (twice).
+        No exercise here is done standing: a turn on the spot or a step can
+        otherwise pass for a quick rep. The stretch is done with the thigh held
+        up, knee high: turned some 160-180 deg from standing, while sitting or
+        lying flat turns it about 90 deg; under 120 deg it is not the held leg.
+        (Live, only the walking seen so far.)
         """
         if rest is None or len(self._standing) < 2:
             return False
-        near = sum(_dot(rest, g) >= self._standing_cos for g in self._standing)
-        return near >= 2
+        limit = self._held_cos if stretch else self._standing_cos
+        return sum(_dot(rest, g) >= limit for g in self._standing) >= 2
 
     def _on_body_axis(self, shape: RepShape, before_only: bool, stretch: bool = False) -> bool:
         """The rep turns the thigh about its lateral axis, as far as it is known.

@@ -96,6 +96,7 @@ class CoreSettings:
     prefix_gap_s: float = 1.0  # ... this long by another is the start of that one
     max_rom_deg: float = 45.0  # larger ones are posture changes (lying down, getting up)
     standing_max_deg: float = 35.0  # a rep's rest posture this near walking's: standing
+    held_min_from_standing_deg: float = 120.0  # the stretch's held leg: this far from standing
     max_body_axis_deg: float = 60.0  # rep axis vs the thigh's lateral axis (posture changes)
     max_stretch_body_axis_deg: float = 75.0  # the same for the stretch (a held leg sways)
     posture_angle_deg: float = 40.0  # still this far from rest = a new posture

@@ -367,3 +367,21 @@ def test_rolls_of_a_lifted_leg_are_no_stretch() -> None:
 
     assert stretch_count() == 0
     assert stretch_count(max_stretch_body_axis_deg=90.0) == 3
+
+
+def test_seated_fidgets_are_no_stretch_once_standing_is_known() -> None:
+    """Stretch mode, everyday motion only: walk, sit down, cross the legs, shift, jiggle.
+
+    Walking shows which rest posture is standing. The stretch's held leg is
+    turned 160-180 deg from it (knee up); these movements start from sitting,
+    about 90 deg from it: not the held leg.
+    """
+    cfg = SimConfig(
+        None, seed=8000089, condition="everyday_only", rate_hz=50.0, shank=False,
+        leg="right", jitter=False, gaps=False,
+    )  # fmt: skip
+    res = simulate(cfg)
+    assert {"walk", "sit_down", "cross_legs"} <= {e["kind"] for e in res.truth.everyday}
+    assert analyze_chunk(res.chunk, "raised_leg_stretch").summary.count == 0
+    anywhere = CoreSettings(held_min_from_standing_deg=0.0)
+    assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=anywhere).summary.count > 0
