@@ -728,6 +728,10 @@ class RepCounter:
                 sh.end_s - sh.start_s < self.s.pair_quick_s for sh in group
             ):
                 continue  # two quick jerks and no more: a fidget, not a set
+            if exercise != RAISED_LEG_STRETCH and len(group) <= self.s.short_set_reps:
+                # crossing the legs and sitting so a while, then uncrossing: seated,
+                # a rep that holds this long is rare, and it comes in twos or threes
+                group = [sh for sh in group if sh.hold_s <= self.s.short_set_max_hold_s]
             if len(group) >= 2:
                 out += group
         return out

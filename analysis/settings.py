@@ -56,6 +56,8 @@ class CoreSettings:
     squeeze_gap_s: float = 0.5  # a rep candidate this close to one on both sides is part of it
     squeeze_max_s: float = 4.0  # ... if quicker than this (a slow one is a rep)
     pair_quick_s: float = 3.5  # a "set" of just two reps, each quicker than this: a fidget
+    short_set_reps: int = 3  # a seated 'set' this short ...
+    short_set_max_hold_s: float = 5.0  # ... keeps no rep holding longer than this
     max_unconfirmed: int = 4  # lone reps remembered while waiting for a set to start
     max_shapes_kept: int = 100_000  # reps remembered for auto re-interpretation (~100 B each)
     max_postures_kept: int = 20  # recent posture changes remembered for recognition

@@ -385,3 +385,23 @@ def test_seated_fidgets_are_no_stretch_once_standing_is_known() -> None:
     assert analyze_chunk(res.chunk, "raised_leg_stretch").summary.count == 0
     anywhere = CoreSettings(held_min_from_standing_deg=0.0)
     assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=anywhere).summary.count > 0
+
+
+def test_two_long_held_lifts_are_crossed_legs_but_a_set_of_them_counts() -> None:
+    """Seated: out 15 deg, still 6 s, back, twice (crossing the legs a while, twice).
+
+    A 'set' of two or three whose movements hold over 5 s is dropped at the end;
+    five such reps are a set (a patient may hold the top), and two quick-held
+    lifts are two reps.
+    """
+
+    def seated(n: int, hold_s: float) -> Script:
+        script = Script().hold(3.0)
+        for _ in range(n):
+            script.move(2.5, pitch=15.0).hold(hold_s).move(2.5, pitch=0.0).hold(2.5)
+        return script.hold(2.0)
+
+    assert count(seated(2, 6.0))[1] == 0
+    assert count(seated(2, 6.0), short_set_max_hold_s=99.0)[1] == 2
+    assert count(seated(5, 6.0))[1] == 5
+    assert count(seated(2, 1.0))[1] == 2
