@@ -728,6 +728,9 @@ class RepCounter:
                 sh.end_s - sh.start_s < self.s.pair_quick_s for sh in group
             ):
                 continue  # two quick jerks and no more: a fidget, not a set
+            if exercise == RAISED_LEG_STRETCH and len(group) <= self.s.short_set_reps:
+                if not self._against_setup(group):
+                    continue  # turned with the last posture change, never against it
             if exercise != RAISED_LEG_STRETCH and len(group) <= self.s.short_set_reps:
                 # crossing the legs and sitting so a while, then uncrossing: seated,
                 # a rep that holds this long is rare, and it comes in twos or threes
@@ -757,6 +760,20 @@ class RepCounter:
             return False
         limit = self._held_cos if stretch else self._standing_cos
         return sum(_dot(rest, g) >= limit for g in self._standing) >= 2
+
+    def _against_setup(self, group: list[RepShape]) -> bool:
+        """Some rep of the group turns the thigh against the posture change before it.
+
+        Straightening the knee of a held thigh pushes it away from the chest,
+        against the lift that put it there; a fidget after sitting down turns
+        it either way. Unknown (no posture change before, no axes): True.
+        """
+        before = [(t, a) for t, a in self._body_axes if t <= group[0].start_s]
+        if not before:
+            return True
+        axis = before[-1][1]
+        senses = [_dot(sh.axis, axis) for sh in group if sh.axis is not None]
+        return not senses or any(d < 0.0 for d in senses)
 
     def _on_body_axis(self, shape: RepShape, before_only: bool, stretch: bool = False) -> bool:
         """The rep turns the thigh about its lateral axis, as far as it is known.

@@ -405,3 +405,24 @@ def test_two_long_held_lifts_are_crossed_legs_but_a_set_of_them_counts() -> None
     assert count(seated(2, 6.0), short_set_max_hold_s=99.0)[1] == 2
     assert count(seated(5, 6.0))[1] == 5
     assert count(seated(2, 1.0))[1] == 2
+
+
+def test_a_short_stretch_set_must_push_against_the_lift() -> None:
+    """Stretch mode: the leg lifted 85 deg; two moves of 10 deg with 3 s holds.
+
+    Straightening the knee pushes the held thigh back, against its lift. Two
+    moves further the same way as the posture change (a fidget after sitting
+    down, say) are no stretch set; the same two moves the other way are.
+    """
+
+    def two(to: float, **settings: float) -> int:
+        script = Script().hold(3.0).move(2.5, pitch=85.0).hold(3.0)
+        for _ in range(2):
+            script.move(2.5, pitch=to).hold(3.0).move(2.0, pitch=85.0).hold(2.5)
+        counter = RepCounter("raised_leg_stretch", settings=CoreSettings(**settings))
+        counter.feed(script.hold(2.0).chunk())
+        return counter.finish()[-1].count
+
+    assert two(75.0) == 2
+    assert two(95.0) == 0
+    assert two(95.0, short_set_reps=0) == 2  # without the short-set rules
