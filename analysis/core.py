@@ -696,9 +696,14 @@ class RepCounter:
         them. Here each set (candidates closer than ``set_gap_s``) takes the axis
         most of its reps share; reps off it, and sets of one, are dropped, as are
         "sets" of two quick reps and no more (two jerks of a fidget). So is
-        a movement squeezed, without a moment's stillness, between two big ones
-        that were not reps (the last step before sitting down, a shift in the
-        chair between sitting down and lying back).
+        a quick movement squeezed, without a moment's stillness, between two big
+        ones that were not reps (the last step before sitting down, a shift in
+        the chair between sitting down and lying back), a rep off the lateral
+        axis of the nearest posture change (:meth:`_on_body_axis`), and one whose
+        rest posture no exercise is done in (:meth:`_wrong_posture`). A "set" of
+        two or three keeps no seated rep held over ``short_set_max_hold_s``
+        (crossed legs) and, for the stretch, must push the thigh against the
+        lift before it (:meth:`_against_setup`).
         """
         sets: list[list[RepShape]] = []
         for c in self._candidates:
