@@ -25,6 +25,11 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / n if n > 0 else np.array([0.0, 0.0, 1.0])
 
 
+def _row_norm(d: np.ndarray) -> np.ndarray:
+    """``np.linalg.norm(d, axis=1)`` for real rows, the same operations without its wrapper."""
+    return np.sqrt(np.add.reduce(d * d, axis=1))
+
+
 class OrientationTracker:
     """Streaming: grid samples of one sensor in; gravity direction and speed out."""
 
@@ -112,7 +117,7 @@ class OrientationTracker:
             sl = slice(i, i + take)
             # the bias in force for these samples (it changes only at window ends)
             bias = self.bias_dps if self.bias_dps is not None else lp_gyro[sl].mean(axis=0)
-            speed[sl] = np.linalg.norm(lp_gyro[sl] - bias, axis=1)
+            speed[sl] = _row_norm(lp_gyro[sl] - bias)
             if self.calibrated:
                 # low-passed accel: tremor and impacts shake the accelerometer, not
                 # the direction of gravity
@@ -156,7 +161,7 @@ class OrientationTracker:
         for j in np.flatnonzero(steady).tolist():
             s0, s1 = i0 + j * w, i0 + (j + 1) * w
             # the speed up to this window's end, with the bias in force since seg
-            speed[sped:s1] = np.linalg.norm(lp_gyro[sped:s1] - self.bias_dps, axis=1)
+            speed[sped:s1] = _row_norm(lp_gyro[sped:s1] - self.bias_dps)
             sped = s1
             if float(speed[s0:s1].max()) > self.s.surely_moving_dps:
                 continue  # clearly moving (as in _close_window)
@@ -166,7 +171,7 @@ class OrientationTracker:
             self._advance(lp_acc, gyro_dps, seg, s1, grav)
             self._still_window(a, np.ascontiguousarray(gyr[j]))
             seg = s1
-        speed[sped:end] = np.linalg.norm(lp_gyro[sped:end] - self.bias_dps, axis=1)
+        speed[sped:end] = _row_norm(lp_gyro[sped:end] - self.bias_dps)
         self._advance(lp_acc, gyro_dps, seg, end, grav)
         return end
 
