@@ -33,6 +33,7 @@ from analysis.events import (
     SetSummary,
 )
 from analysis.orientation import OrientationTracker
+from analysis.posture import PostureMemory, is_walking
 from analysis.recognize import Posture, RunningSet, classify, recognize
 from analysis.reps import RepShape, fits_exercise, is_repetition, make_rep
 from analysis.resample import Resampler
@@ -162,12 +163,7 @@ class RepCounter:
         self._valid = 0  # valid reps counted live
         self._shapes: list[RepShape] = []  # every rep, compact (auto mode re-reads them)
         self._postures: list[Posture] = []  # (end t_s, angle, axis) of recent ones
-        self._body_axes: list[tuple[float, Vec]] = []  # (end t_s, thigh lateral axis)
-        self._standing: list[Vec] = []  # rest postures walking started from
-        self._standing_cos = math.cos(math.radians(self.s.standing_max_deg))
-        self._held_cos = math.cos(math.radians(self.s.held_min_from_standing_deg))
-        self._body_axis_cos = math.cos(math.radians(self.s.max_body_axis_deg))
-        self._stretch_axis_cos = math.cos(math.radians(self.s.max_stretch_body_axis_deg))
+        self._body = PostureMemory(self.s)  # lateral axis and standing posture, as seen
         self.reps: list[Rep] = []
         self.recognized = SEATED_LEG_RAISE  # auto mode: best guess at the end
         self._live_exercise = SEATED_LEG_RAISE  # auto mode: best guess from the reps so far
@@ -629,15 +625,13 @@ class RepCounter:
             if axis is not None and exc.thigh_deg[-1] >= self.s.posture_angle_deg:
                 # sitting down, standing up, lifting the leg to hold it: the thigh
                 # turned about its own lateral axis, which every exercise turns it about
-                self._body_axes.append((float(exc.t_s[-1]), axis))
-                del self._body_axes[: -self.s.max_postures_kept]
+                self._body.posture_changed(float(exc.t_s[-1]), axis)
         shape, why = is_repetition(exc, self.s, self.exercise)
         rest = None if exc.base_gravity is None else tuple(exc.base_gravity.tolist())
-        if rest is not None and why in ("too_many_movements", "gait") and self._walking(exc):
+        if rest is not None and why in ("too_many_movements", "gait") and is_walking(exc, self.s):
             # steps out and back to where it started: walking, so the rest posture is
             # standing, where none of the exercises is done
-            self._standing.append(rest)
-            del self._standing[: -self.s.max_postures_kept]
+            self._body.walked_from(rest)
         if shape is None:
             if exc.rom_deg >= self.s.activity_rom_deg and len(exc.t_s):
                 last = self._candidates[-1] if self._candidates else None
@@ -649,7 +643,7 @@ class RepCounter:
         after = start - self._activity_end_s <= self.s.squeeze_gap_s
         self._candidates.append(_Candidate(shape, end, after, rest=rest))
         del self._candidates[: -self.s.max_shapes_kept]
-        if self._wrong_posture(rest, self._exercise_now() == RAISED_LEG_STRETCH):
+        if self._body.wrong_posture(rest, self._exercise_now() == RAISED_LEG_STRETCH):
             return  # done standing (a step, a turn), or sitting for the stretch
         self._count_live(shape, t_now, events)
 
@@ -667,7 +661,7 @@ class RepCounter:
         # the leg held up in the air for the stretch sways about every axis: no axis
         # checks for it (its shape keeps its axis: recognition reads it)
         stretch = exercise == RAISED_LEG_STRETCH
-        if not self._on_body_axis(shape, before_only=True, stretch=stretch):
+        if not self._body.on_lateral_axis(shape, before_only=True, stretch=stretch):
             return  # rolled about the thigh's long axis, not lifted: a fidget
         kick = exercise == SEATED_LEG_KICK
         last = self._shapes[-1] if self._shapes else None
@@ -699,11 +693,11 @@ class RepCounter:
         a quick movement squeezed, without a moment's stillness, between two big
         ones that were not reps (the last step before sitting down, a shift in
         the chair between sitting down and lying back), a rep off the lateral
-        axis of the nearest posture change (:meth:`_on_body_axis`), and one whose
-        rest posture no exercise is done in (:meth:`_wrong_posture`). A "set" of
+        axis of the nearest posture change, and one whose rest posture no
+        exercise is done in (both: :class:`analysis.posture.PostureMemory`). A "set" of
         two or three keeps no seated rep held over ``short_set_max_hold_s``
         (crossed legs) and, for the stretch, must push the thigh against the
-        lift before it (:meth:`_against_setup`).
+        lift before it.
         """
         sets: list[list[RepShape]] = []
         for c in self._candidates:
@@ -714,9 +708,9 @@ class RepCounter:
                 # of them (a slow one is a rep: the stretch's leg may be lifted,
                 # stretched once and lowered)
                 continue
-            if not self._on_body_axis(sh, False, stretch=exercise == RAISED_LEG_STRETCH):
+            if not self._body.on_lateral_axis(sh, False, stretch=exercise == RAISED_LEG_STRETCH):
                 continue  # not about the lateral axis the thigh turned about to sit down
-            if self._wrong_posture(c.rest, exercise == RAISED_LEG_STRETCH):
+            if self._body.wrong_posture(c.rest, exercise == RAISED_LEG_STRETCH):
                 continue  # done standing (walking seen from the same posture), ...
             if sets and sh.start_s - sets[-1][-1].end_s <= self.s.set_gap_s:
                 sets[-1].append(sh)
@@ -734,7 +728,7 @@ class RepCounter:
             ):
                 continue  # two quick jerks and no more: a fidget, not a set
             if exercise == RAISED_LEG_STRETCH and len(group) <= self.s.short_set_reps:
-                if not self._against_setup(group):
+                if not self._body.against_setup(group):
                     continue  # turned with the last posture change, never against it
             if exercise != RAISED_LEG_STRETCH and len(group) <= self.s.short_set_reps:
                 # crossing the legs and sitting so a while, then uncrossing: seated,
@@ -743,66 +737,6 @@ class RepCounter:
             if len(group) >= 2:
                 out += group
         return out
-
-    def _walking(self, exc: Excursion) -> bool:
-        """Four or more big, quick movements (steps take about 0.4 s; no exercise does)."""
-        if exc.rom_deg < self.s.activity_rom_deg or len(exc.bumps) < 4:
-            return False
-        durations = sorted(b.duration_s for b in exc.bumps)
-        return durations[len(durations) // 2] < self.s.gait_movement_s
-
-    def _wrong_posture(self, rest: Vec | None, stretch: bool) -> bool:
-        """A rest posture no exercise is done in, judged against standing.
-
-        Standing is the rest posture walking was seen to start from (twice).
-        No exercise here is done standing: a turn on the spot or a step can
-        otherwise pass for a quick rep. The stretch is done with the thigh held
-        up, knee high: turned some 160-180 deg from standing, while sitting or
-        lying flat turns it about 90 deg; under 120 deg it is not the held leg.
-        (Live, only the walking seen so far.)
-        """
-        if rest is None or len(self._standing) < 2:
-            return False
-        limit = self._held_cos if stretch else self._standing_cos
-        return sum(_dot(rest, g) >= limit for g in self._standing) >= 2
-
-    def _against_setup(self, group: list[RepShape]) -> bool:
-        """Some rep of the group turns the thigh against the posture change before it.
-
-        Straightening the knee of a held thigh pushes it away from the chest,
-        against the lift that put it there; a fidget after sitting down turns
-        it either way. Unknown (no posture change before, no axes): True.
-        """
-        before = [(t, a) for t, a in self._body_axes if t <= group[0].start_s]
-        if not before:
-            return True
-        axis = before[-1][1]
-        senses = [_dot(sh.axis, axis) for sh in group if sh.axis is not None]
-        return not senses or any(d < 0.0 for d in senses)
-
-    def _on_body_axis(self, shape: RepShape, before_only: bool, stretch: bool = False) -> bool:
-        """The rep turns the thigh about its lateral axis, as far as it is known.
-
-        The axis is learnt from the nearest big posture change (sitting down,
-        standing up, lifting the leg into the held position): each turns the
-        thigh about its lateral axis, fixed in the sensor frame while the strap
-        stays put. Every exercise is a hip flexion about that axis, in either
-        sense; fidgeting rolls the thigh about its long axis instead. Live, only
-        posture changes before the rep are known; at the end, the nearest one.
-        Without a posture change in view, every rep passes. The stretch gets a
-        wider margin: the leg held in the air sways, and its hands pull it across.
-        """
-        if shape.axis is None or not self._body_axes:
-            return True
-        before = [(shape.start_s - t, a) for t, a in self._body_axes if t <= shape.start_s]
-        if before:
-            _, axis = min(before)
-        elif before_only:
-            return True
-        else:
-            axis = self._body_axes[0][1]  # the first one, after the rep
-        limit = self._stretch_axis_cos if stretch else self._body_axis_cos
-        return abs(_dot(shape.axis, axis)) >= limit
 
     def _exercise_for(self, shape: RepShape) -> str:
         """The exercise a new rep belongs to (auto: the best guess with it)."""
