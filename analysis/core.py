@@ -47,6 +47,7 @@ from analysis.settings import (
     CoreSettings,
     Prescription,
 )
+from analysis.vec import Vec, dot
 from sensors.chunk import ImuChunk
 
 _WAIT, _REST, _MOVING, _UNSETTLED = "wait", "rest", "moving", "unsettled"
@@ -57,17 +58,9 @@ _WAIT, _REST, _MOVING, _UNSETTLED = "wait", "rest", "moving", "unsettled"
 Sample = tuple[float, float, float, float, float, float, float, float]
 
 
-Vec = tuple[float, float, float] | list[float]
-
-
-def _dot(u: Vec, b: Vec) -> float:
-    """Dot product of two 3-vectors (plain floats: numpy costs more on three numbers)."""
-    return u[0] * b[0] + u[1] * b[1] + u[2] * b[2]
-
-
 def _angle_deg(u: Vec, b: Vec) -> float:
     """Angle between two unit vectors, in degrees."""
-    c = _dot(u, b)
+    c = dot(u, b)
     return math.degrees(math.acos(-1.0 if c < -1.0 else 1.0 if c > 1.0 else c))
 
 
@@ -658,8 +651,9 @@ class RepCounter:
         thigh rolled, not lifted) is not a rep.
         """
         exercise = self._exercise_for(shape)
-        # the leg held up in the air for the stretch sways about every axis: no axis
-        # checks for it (its shape keeps its axis: recognition reads it)
+        # the leg held up in the air for the stretch sways about every axis: no set
+        # axis for it, and a wider margin from the lateral axis (its shape keeps its
+        # axis: recognition reads it)
         stretch = exercise == RAISED_LEG_STRETCH
         if not self._body.on_lateral_axis(shape, before_only=True, stretch=stretch):
             return  # rolled about the thigh's long axis, not lifted: a fidget
@@ -699,6 +693,7 @@ class RepCounter:
         (crossed legs) and, for the stretch, must push the thigh against the
         lift before it.
         """
+        stretch = exercise == RAISED_LEG_STRETCH
         sets: list[list[RepShape]] = []
         for c in self._candidates:
             sh = c.shape
@@ -708,9 +703,9 @@ class RepCounter:
                 # of them (a slow one is a rep: the stretch's leg may be lifted,
                 # stretched once and lowered)
                 continue
-            if not self._body.on_lateral_axis(sh, False, stretch=exercise == RAISED_LEG_STRETCH):
+            if not self._body.on_lateral_axis(sh, False, stretch=stretch):
                 continue  # not about the lateral axis the thigh turned about to sit down
-            if self._body.wrong_posture(c.rest, exercise == RAISED_LEG_STRETCH):
+            if self._body.wrong_posture(c.rest, stretch):
                 continue  # done standing (walking seen from the same posture), ...
             if sets and sh.start_s - sets[-1][-1].end_s <= self.s.set_gap_s:
                 sets[-1].append(sh)
@@ -719,7 +714,7 @@ class RepCounter:
         out: list[RepShape] = []
         kick = exercise == SEATED_LEG_KICK
         for group in sets:
-            if exercise != RAISED_LEG_STRETCH:
+            if not stretch:
                 votes = [sum(self._agree(a, b, kick) for b in group) for a in group]
                 best = group[votes.index(max(votes))]
                 group = [sh for sh in group if self._agree(sh, best, kick)]
@@ -727,13 +722,13 @@ class RepCounter:
                 sh.end_s - sh.start_s < self.s.pair_quick_s for sh in group
             ):
                 continue  # two quick jerks and no more: a fidget, not a set
-            if exercise == RAISED_LEG_STRETCH and len(group) <= self.s.short_set_reps:
-                if not self._body.against_setup(group):
+            if len(group) <= self.s.short_set_reps:
+                if stretch and not self._body.against_setup(group):
                     continue  # turned with the last posture change, never against it
-            if exercise != RAISED_LEG_STRETCH and len(group) <= self.s.short_set_reps:
-                # crossing the legs and sitting so a while, then uncrossing: seated,
-                # a rep that holds this long is rare, and it comes in twos or threes
-                group = [sh for sh in group if sh.hold_s <= self.s.short_set_max_hold_s]
+                if not stretch:
+                    # crossing the legs and sitting so a while, then uncrossing: seated,
+                    # a rep that holds this long is rare, and it comes in twos or threes
+                    group = [sh for sh in group if sh.hold_s <= self.s.short_set_max_hold_s]
             if len(group) >= 2:
                 out += group
         return out
@@ -757,15 +752,15 @@ class RepCounter:
         """
         if a is None or b is None:
             return True
-        dot = _dot(a, b)
-        return (abs(dot) if either_sense else dot) >= self._axis_cos
+        c = dot(a, b)
+        return (abs(c) if either_sense else c) >= self._axis_cos
 
     def _count_rep(
         self, shape: RepShape, t_now: float, events: list[Event], track_axis: bool = True
     ) -> None:
         if track_axis and shape.axis is not None:
             ref, ax = self._set_axis, shape.axis
-            if ref is not None and _dot(ref, ax) < 0:
+            if ref is not None and dot(ref, ax) < 0:
                 ax = (-ax[0], -ax[1], -ax[2])  # a kick's flipped axis (see _same_axis)
             self._set_axis = ax if ref is None else _toward(ref, ax, 0.3)
         self._shapes.append(shape)

@@ -23,12 +23,7 @@ from collections.abc import Sequence
 from analysis.reps import RepShape
 from analysis.segment import Excursion
 from analysis.settings import CoreSettings
-
-Vec = tuple[float, float, float]
-
-
-def _dot(u: Vec, b: Vec) -> float:
-    return u[0] * b[0] + u[1] * b[1] + u[2] * b[2]
+from analysis.vec import Vec, dot
 
 
 def is_walking(exc: Excursion, s: CoreSettings) -> bool:
@@ -82,7 +77,7 @@ class PostureMemory:
         else:
             axis = self.body_axes[0][1]  # the first one, after the rep
         limit = self._stretch_axis_cos if stretch else self._axis_cos
-        return abs(_dot(shape.axis, axis)) >= limit
+        return abs(dot(shape.axis, axis)) >= limit
 
     def wrong_posture(self, rest: Vec | None, stretch: bool) -> bool:
         """A rest posture no exercise is done in, judged against standing (seen twice).
@@ -93,7 +88,7 @@ class PostureMemory:
         if rest is None or len(self.standing) < 2:
             return False
         limit = self._held_cos if stretch else self._standing_cos
-        return sum(_dot(rest, g) >= limit for g in self.standing) >= 2
+        return sum(dot(rest, g) >= limit for g in self.standing) >= 2
 
     def against_setup(self, group: Sequence[RepShape]) -> bool:
         """Some rep of the group turns the thigh against the posture change before it.
@@ -105,5 +100,5 @@ class PostureMemory:
         if not before:
             return True
         axis = before[-1]
-        senses = [_dot(sh.axis, axis) for sh in group if sh.axis is not None]
+        senses = [dot(sh.axis, axis) for sh in group if sh.axis is not None]
         return not senses or any(d < 0.0 for d in senses)

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 
 from analysis.reps import RepShape
 from analysis.settings import RAISED_LEG_STRETCH, SEATED_LEG_KICK, SEATED_LEG_RAISE
+from analysis.vec import Axis, dot
 
 KICK_BACK_RATIO = 0.14  # median back swing / forward swing above this = kick
 KICK_MOVEMENTS = 3  # ... or three movements per rep with no hold
@@ -35,7 +36,6 @@ SETUP_WINDOW_S = 90.0
 SAME_SENSE_MAX = 0.3  # under this share of reps turning against the posture change: sat down
 STRETCH_OPPOSITE = 0.5  # at least this share turning against the lift: the stretch
 
-Axis = tuple[float, float, float]
 # a posture change: (end t_s, angle turned, axis turned about (sensor frame) or None)
 Posture = tuple[float, float, Axis | None]
 
@@ -77,7 +77,7 @@ def _against(axis: Axis | None, setup_axis: Axis) -> bool | None:
     """The rep turns the thigh against the posture change (None: no axis to tell)."""
     if axis is None:
         return None
-    return axis[0] * setup_axis[0] + axis[1] * setup_axis[1] + axis[2] * setup_axis[2] < 0.0
+    return dot(axis, setup_axis) < 0.0
 
 
 def _opposite_share(axes: Iterable[Axis | None], setup_axis: Axis | None) -> float:
