@@ -80,16 +80,9 @@ class Excursion:
         axis, which is fixed in the sensor frame whatever the posture; a fidget
         rolls it about its long axis instead. None when there is no tilt to read.
         """
-        if self.thigh_gravity is None or self.base_gravity is None or len(self.t_s) == 0:
+        if len(self.t_s) == 0:
             return None
-        g0, g1, g2 = self.thigh_gravity[int(np.argmax(self.thigh_deg))].tolist()
-        b0, b1, b2 = self.base_gravity.tolist()
-        # base x g, the same products and differences as np.cross (which costs more)
-        a = np.array([b1 * g2 - b2 * g1, b2 * g0 - b0 * g2, b0 * g1 - b1 * g0])
-        n = float(np.linalg.norm(a))
-        if n < 1e-6:
-            return None
-        return (float(a[0] / n), float(a[1] / n), float(a[2] / n))
+        return self._turn_axis(int(np.argmax(self.thigh_deg)))
 
     @property
     def end_axis(self) -> tuple[float, float, float] | None:
@@ -98,9 +91,16 @@ class Excursion:
         For a posture change (sitting down, lifting the leg to hold it) that is
         the thigh's lateral axis.
         """
+        return self._turn_axis(len(self.t_s) - 1)
+
+    def _turn_axis(self, i: int) -> tuple[float, float, float] | None:
+        """Unit axis of the turn from the rest posture to sample ``i`` (None: no turn)."""
         if self.thigh_gravity is None or self.base_gravity is None or len(self.t_s) == 0:
             return None
-        a = np.cross(self.base_gravity, self.thigh_gravity[-1])
+        g0, g1, g2 = self.thigh_gravity[i].tolist()
+        b0, b1, b2 = self.base_gravity.tolist()
+        # base x g, the same products and differences as np.cross (which costs more)
+        a = np.array([b1 * g2 - b2 * g1, b2 * g0 - b0 * g2, b0 * g1 - b1 * g0])
         n = float(np.linalg.norm(a))
         if n < 1e-6:
             return None
