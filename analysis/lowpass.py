@@ -5,11 +5,12 @@ Why not ``scipy.signal.sosfilt``: importing ``scipy.signal`` takes about
 of recording, and the device pays it at every start. The filter is the same
 Butterworth: its second-order sections come from ``scipy.signal.butter``
 (cached below for the default settings, so the default path never imports
-scipy; ``tests/test_lowpass.py`` checks the cache against scipy). Its impulse
-response is kept until it has decayed below 1e-17 of its peak and applied as
-an FIR with ``numpy.convolve``: within 1e-15 of ``sosfilt``, as fast, and
-exactly the same whatever the chunking (each output is the same dot product
-of the last samples).
+scipy; ``tests/test_scipy_equivalents.py`` checks the cache against scipy).
+Its impulse response is kept until it has decayed below 1e-17 of its peak
+and applied as an FIR (``numpy.correlate`` with the reversed response, a
+convolution): within 1e-15 of ``sosfilt``, as fast, and exactly the same
+whatever the chunking (each output is the same dot product of the last
+samples).
 """
 
 from __future__ import annotations
