@@ -243,13 +243,18 @@ class OrientationTracker:
             self._calibrated_at = self._seen
             self._cal_bias = mean_g.copy()
         else:
+            # (the speed at the window's end, as process() computed it)
+            end_dps = float(_row_norm(g[-self._anchor_n :] - self.bias_dps).max())
             if float(np.linalg.norm(mean_g - self.bias_dps)) < 1.5:
                 self.bias_dps = self.bias_dps + 0.3 * (mean_g - self.bias_dps)
             # still: gravity is what the accelerometer reads; drop any error the
             # gyro integrated during the last movement (e.g. a clipped fast kick);
             # the window's last samples, not its mean, so a creeping leg is not
-            # put back where it was half a window ago
-            self._init_ahrs(a[-self._anchor_n :].mean(axis=0))
+            # put back where it was half a window ago. Not if a movement has begun
+            # there: the low-passed accelerometer lags the leg, and the anchor would
+            # put the estimate off by a degree or two for seconds
+            if end_dps < self.s.anchor_max_dps:
+                self._init_ahrs(a[-self._anchor_n :].mean(axis=0))
 
     def _init_ahrs(self, acc_g: np.ndarray) -> None:
         """Restart the AHRS at the orientation whose gravity is this reading.

@@ -66,8 +66,9 @@ class CoreSettings:
     surely_moving_dps: float = 10.0  # a window that turned this fast is not still
     still_accel_std_g: float = 0.03  # of the low-passed accel norm
     # AHRS (imufusion) gain; low because movements are slow and gentle
-    ahrs_gain: float = 0.5
+    ahrs_gain: float = 0.35
     anchor_s: float = 0.2  # re-anchor the AHRS on the gravity of a still window's last 0.2 s
+    anchor_max_dps: float = 4.0  # ... only if the thigh turns slower than this there
     gyro_clip_dps: float = 480.0
     # movement segmentation
     moving_speed_dps: float = 4.0  # above this (low-passed) the thigh is moving

@@ -134,3 +134,16 @@ def test_noisy_chip_at_rest_reads_about_one_g() -> None:
         assert 0.001 < mag.std() < 0.02
         gyro_std = res.chunk.gyro_dps[still].std(axis=0)
         assert (gyro_std < 0.6).all()
+
+
+def test_thigh_up_is_what_a_still_accelerometer_reads() -> None:
+    """SimResult.thigh_up (the orientation truth) agrees with an ideal chip at rest."""
+    res = simulate(SimConfig("seated_leg_raise", reps=3, seed=3, noise=False, tremor=False))
+    assert res.thigh_up is not None and res.thigh_up.shape == res.chunk.accel_g.shape
+    before = res.chunk.t_s < res.truth.reps[0].start_s  # still in the starting posture
+    u = res.chunk.accel_g[before] / np.linalg.norm(res.chunk.accel_g[before], axis=1)[:, None]
+    err_deg = np.degrees(np.arccos(np.clip((u * res.thigh_up[before]).sum(axis=1), -1, 1)))
+    assert err_deg.max() < 0.1
+    # during the reps the accelerometer also feels the leg's acceleration: not gravity
+    assert not np.allclose(res.chunk.accel_g / np.linalg.norm(res.chunk.accel_g, axis=1)[:, None],
+                           res.thigh_up, atol=1e-3)  # fmt: skip

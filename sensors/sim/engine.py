@@ -30,7 +30,13 @@ from sensors.sim.exercises import (
     supine_pose,
 )
 from sensors.sim.patient import Patient
-from sensors.sim.rotations import DEG, angle_between, body_rate, random_rotation
+from sensors.sim.rotations import (
+    DEG,
+    angle_between,
+    body_rate,
+    random_rotation,
+    rotvec_to_matrix,
+)
 from sensors.sim.timeline import Timeline, band_noise, gate, min_jerk
 from sensors.sim.truth import RepTruth, SetTruth
 
@@ -46,6 +52,9 @@ class SimResult:
     metadata: dict[str, str]
     truth: SetTruth
     config: SimConfig
+    # world up in the thigh sensor's frame at each sample (N, 3), strap creep and
+    # slips included: the gravity direction a perfect orientation estimate reports
+    thigh_up: np.ndarray | None = None
 
 
 @dataclass
@@ -256,12 +265,16 @@ def simulate(cfg: SimConfig) -> SimResult:
     thigh_mount = _mount(rng, cfg.strap, 0.15, 0.30, rng.uniform(0.06, 0.08), side)
     wob = _wobble(rng, t_int, om_th, fs, cfg.wobble, pl.active)
     acc_i, gyr_i = ideal_imu(r_th, hip, thigh_mount, fs, wob)
+    r_s = r_th if wob is None else r_th @ rotvec_to_matrix(wob)
+    up_int = (r_s @ thigh_mount.rotation)[:, 2, :]  # world z seen in the sensor frame
 
     chip = ChipParams.draw(rng, rate) if cfg.noise else ChipParams.ideal(rate)
     # the chip's own oscillator sets the true sample instants (t_s is authoritative)
     true_rate = rate * (1.0 + chip.clock_error)
     t_out = np.arange(int(math.floor(t_end * true_rate)) + 1) / true_rate
     acc, gyr = apply_chip(acc_i, gyr_i, t_int, fs, t_out, chip, not cfg.noise)
+    up = np.stack([np.interp(t_out, t_int, up_int[:, k]) for k in range(3)], axis=1)
+    up /= np.linalg.norm(up, axis=1, keepdims=True)
 
     sh_acc = sh_gyr = None
     if cfg.shank:
@@ -301,7 +314,7 @@ def simulate(cfg: SimConfig) -> SimResult:
         lost_cum = np.cumsum(~keep)[keep]
         lost = np.diff(np.concatenate([[0], lost_cum]))
         gaps = tuple(Gap(int(i), int(lost[i]), "dropped") for i in np.flatnonzero(lost))
-        t_rep, acc, gyr = t_rep[keep], acc[keep], gyr[keep]
+        t_rep, acc, gyr, up = t_rep[keep], acc[keep], gyr[keep], up[keep]
         if sh_acc is not None and sh_gyr is not None:
             sh_acc, sh_gyr = sh_acc[keep], sh_gyr[keep]
     if cfg.t0_s:
@@ -316,4 +329,4 @@ def simulate(cfg: SimConfig) -> SimResult:
         "seed": str(cfg.seed),
         "condition": cfg.condition,
     }
-    return SimResult(chunk, metadata, truth, cfg)
+    return SimResult(chunk, metadata, truth, cfg, up)
