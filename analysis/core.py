@@ -37,7 +37,14 @@ from analysis.posture import PostureMemory, is_walking
 from analysis.recognize import Posture, RunningSet, classify, recognize
 from analysis.reps import RepShape, fits_exercise, is_repetition, make_rep
 from analysis.resample import Resampler
-from analysis.segment import FWHM_FRACTION, HALF_TAU, Excursion, find_bumps, moving_bumps
+from analysis.segment import (
+    FWHM_FRACTION,
+    HALF_TAU,
+    Excursion,
+    cycle_cuts,
+    find_bumps,
+    moving_bumps,
+)
 from analysis.settings import (
     AUTO,
     EXERCISES,
@@ -543,9 +550,7 @@ class RepCounter:
             # from the one in force now, like the rest of this excursion.
             base = self._base_t
             assert base is not None
-            pending = [
-                (b[0], b[1], _angle_deg(b[5:8], base), *b[3:]) for b in self._pending
-            ]
+            pending = [(b[0], b[1], _angle_deg(b[5:8], base), *b[3:]) for b in self._pending]
             self._buf = pending + self._hist + [sample]
             self._pending = None
         else:
@@ -567,9 +572,20 @@ class RepCounter:
     def _end_excursion(self, ended: str, t_now: float, events: list[Event]) -> None:
         buf, self._buf = self._buf, []
         exc = self._excursion(buf, ended)
+        if ended == "returned" and self._exercise_now() != SEATED_LEG_KICK:
+            # two reps back to back, the leg stopped past rest between them: one
+            # excursion each (the later ones measured from where the leg stopped)
+            s = self.s
+            cuts = cycle_cuts(exc, s.min_rom_deg, s.back_from_top_fraction, s.cycle_stop_dps)
+            for k, (i0, i1) in enumerate(zip([0, *cuts], cuts, strict=False)):
+                part = self._excursion(buf[i0 : i1 + 1], ended, buf[i0] if k else None)
+                self._finish_excursion(part, t_now, events)
+            if cuts:
+                buf = buf[cuts[-1] :]
+                exc = self._excursion(buf, ended, buf[0])
         if (
             ended == "returned"
-            and max(b[2] for b in buf) < self.s.prefix_max_rom_deg
+            and exc.rom_deg < self.s.prefix_max_rom_deg
             and max(b[3] for b in buf) < self.s.min_shank_rom_deg
             and len(exc.bumps) <= 1
         ):
@@ -588,20 +604,31 @@ class RepCounter:
             buf, self._pending = self._pending, None
             self._finish_excursion(self._excursion(buf, "returned"), t_now, events)
 
-    def _excursion(self, buf_list: list[Sample], ended: str) -> Excursion:
-        """The buffered samples as an Excursion, with its movements found."""
+    def _excursion(
+        self, buf_list: list[Sample], ended: str, rest: Sample | None = None
+    ) -> Excursion:
+        """The buffered samples as an Excursion, with its movements found.
+
+        ``rest``: a sample where the leg stopped, to measure the thigh angle from
+        instead of the rest posture (the second of two reps back to back).
+        """
         # (fromiter over the flattened tuples: the same array as np.array(buf_list), faster)
         flat = itertools.chain.from_iterable(buf_list)
         buf = np.fromiter(flat, np.float64, count=8 * len(buf_list)).reshape(-1, 8)
+        base = None if self._base_t is None else np.array(self._base_t)
+        thigh_deg = buf[:, 2]
+        if rest is not None:
+            base = np.array(rest[5:8])
+            thigh_deg = np.degrees(np.arccos(np.clip(buf[:, 5:8] @ base, -1.0, 1.0)))
         exc = Excursion(
             t_s=buf[:, 0],
             speed_dps=buf[:, 1],
-            thigh_deg=buf[:, 2],
+            thigh_deg=thigh_deg,
             shank_deg=buf[:, 3] if self._has_shank else None,
             ended=ended,
             thigh_speed_dps=buf[:, 4],
             thigh_gravity=buf[:, 5:8],
-            base_gravity=np.array(self._base_t) if self._base_t is not None else None,
+            base_gravity=base,
         )
         exc.all_bumps = find_bumps(exc.t_s, exc.speed_dps, self.s, self._delay_s)
         exc.bumps = moving_bumps(exc, exc.all_bumps, self.s.min_bump_angle_fraction)
@@ -718,9 +745,7 @@ class RepCounter:
                 votes = [sum(self._agree(a, b, kick) for b in group) for a in group]
                 best = group[votes.index(max(votes))]
                 group = [sh for sh in group if self._agree(sh, best, kick)]
-            if len(group) == 2 and all(
-                sh.end_s - sh.start_s < self.s.pair_quick_s for sh in group
-            ):
+            if len(group) == 2 and all(sh.end_s - sh.start_s < self.s.pair_quick_s for sh in group):
                 continue  # two quick jerks and no more: a fidget, not a set
             if len(group) <= self.s.short_set_reps:
                 if stretch and not self._body.against_setup(group):

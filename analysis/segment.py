@@ -15,6 +15,7 @@ noisy tails where the speed is near zero.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -193,9 +194,7 @@ def prominent_peaks(x: np.ndarray, min_prominence: float) -> np.ndarray:
     return peaks[tops - np.maximum(left_min, right_min) >= min_prominence]
 
 
-def find_bumps(
-    t: np.ndarray, w: np.ndarray, s: CoreSettings, delay_s: float = 0.0
-) -> list[Bump]:
+def find_bumps(t: np.ndarray, w: np.ndarray, s: CoreSettings, delay_s: float = 0.0) -> list[Bump]:
     """Split a speed trace into smooth movements (see module doc)."""
     if len(w) < 3:
         return []
@@ -234,6 +233,9 @@ def find_bumps(
     return bumps
 
 
+CROSS_FRACTION = 0.5  # dips below half the angle it left and reached: through rest
+
+
 def moving_bumps(exc: Excursion, bumps: list[Bump], min_fraction: float) -> list[Bump]:
     """The bumps that really move the limb: net angle change >= fraction of the ROM.
 
@@ -244,8 +246,69 @@ def moving_bumps(exc: Excursion, bumps: list[Bump], min_fraction: float) -> list
         return bumps
     ang = exc.angle_deg
     rom = float(ang.max())
+    times = [[b.start_s, b.end_s] for b in bumps]
     # the angle at every bump's start and end, in one call
-    ends = np.interp([[b.start_s, b.end_s] for b in bumps], exc.t_s, ang)
-    moved = np.abs(ends[:, 1] - ends[:, 0]).tolist()
+    ends = np.interp(times, exc.t_s, ang)
+    moved = np.abs(ends[:, 1] - ends[:, 0])
+    g = exc.thigh_gravity
+    if g is not None and len(g):
+        # a movement through the rest posture to the other side leaves its angle
+        # from rest where it was: there, the thigh's turn from start to end counts
+        idx = np.clip(np.searchsorted(exc.t_s, times), 0, len(g) - 1)
+        for k, (i0, i1) in enumerate(idx.tolist()):
+            if i1 > i0 + 1 and float(exc.thigh_deg[i0:i1].min()) < CROSS_FRACTION * min(
+                exc.thigh_deg[i0], exc.thigh_deg[i1]
+            ):
+                c = float(g[i0] @ g[i1])
+                turn = math.degrees(math.acos(min(max(c, -1.0), 1.0)))
+                moved[k] = max(moved[k], turn)
+    moved = moved.tolist()
     keep = [b for b, m in zip(bumps, moved, strict=True) if m >= min_fraction * rom]
     return keep or [max(bumps, key=lambda b: b.peak_dps)]
+
+
+def cycle_cuts(
+    exc: Excursion, min_rom_deg: float, back_fraction: float, stop_dps: float
+) -> list[int]:
+    """Sample indices where an excursion holds two out-and-back cycles back to back.
+
+    The leg may come back from a rep past its rest posture and stop a few
+    degrees on the other side, then do the next rep from there: measured from
+    rest it never came back, and the two reps make one excursion. The still
+    points between movements show it: out from the start, back by most of that
+    way (in the opposite direction), a stop, then out again and back. Each side
+    must have an out and a back movement, so a hesitant lift (two movements the
+    same way) or an adjusted hold is never cut.
+    """
+    bumps, g, w = exc.bumps, exc.thigh_gravity, exc.speed_dps
+    if len(bumps) < 4 or g is None or len(g) == 0:
+        return []
+    t = exc.t_s
+    # the still points: start, the slowest moment between each two movements, end
+    idx = [0]
+    for a, b in zip(bumps[:-1], bumps[1:], strict=True):
+        i0, i1 = np.searchsorted(t, [a.peak_s, b.peak_s]).tolist()
+        idx.append(i0 + int(np.argmin(w[i0 : i1 + 1])) if i1 > i0 else i0)
+    idx.append(len(t) - 1)
+    pts = g[np.clip(idx, 0, len(g) - 1)]
+
+    def deg(a: np.ndarray, b: np.ndarray) -> float:
+        return math.degrees(math.acos(min(max(float(a @ b), -1.0), 1.0)))
+
+    def out_and_back(first: int, last: int) -> bool:
+        """Still points first..last: out to a far point, then back most of the way."""
+        far = max(range(first + 1, last), key=lambda k: deg(pts[k], pts[first]))
+        out = deg(pts[far], pts[first])
+        if out < min_rom_deg or deg(pts[last], pts[far]) < back_fraction * out:
+            return False
+        return float((pts[far] - pts[first]) @ (pts[last] - pts[far])) < 0.0  # came back
+
+    cuts: list[int] = []
+    first = 0
+    for j in range(2, len(idx) - 2):
+        if j - first < 2 or w[idx[j]] > stop_dps:
+            continue
+        if out_and_back(first, j) and out_and_back(j, len(idx) - 1):
+            cuts.append(idx[j])
+            first = j
+    return cuts

@@ -92,6 +92,9 @@ class CoreSettings:
     touch_away_deg: float = 5.0  # after this far out, slowing near rest = rep ended
     touch_fraction: float = 0.3  # "near rest" for a touch: or below this x the peak
     touch_max_dps: float = 8.0  # ... and it (nearly) stopped there
+    # two reps in one excursion (the leg stopped past rest between them): cut where
+    # it stopped (slower than this), if each side goes out and comes back; 0 = never
+    cycle_stop_dps: float = 8.0
     deep_touch_fraction: float = 0.15  # (or came this close to rest: no stop needed)
     touch_rel_shank: float = 0.12  # (with a shank sensor: or slowed to this x the peak)
     min_touch_split_s: float = 1.5  # ... if the rep so far lasted this long (not gait)

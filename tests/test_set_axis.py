@@ -425,3 +425,26 @@ def test_a_short_stretch_set_must_push_against_the_lift() -> None:
     assert two(75.0) == 2
     assert two(95.0) == 0
     assert two(95.0, short_set_reps=0) == 2  # without the short-set rules
+
+
+def test_two_stretches_with_a_stop_past_rest_between_are_two() -> None:
+    """The release overshoots rest and the leg stops a few degrees on the other side.
+
+    Then the next straightening starts from there. Measured from rest the leg
+    never came back (it is farther out on the other side than the first rep
+    went), so both reps made one excursion. The stop between them, with an out
+    and a back movement on each side, is where they part.
+    """
+    script = Script().hold(3.0)
+    for _ in range(3):
+        script.move(2.5, pitch=-5.0).hold(4.0).move(2.0, pitch=6.5).hold(1.5)
+        script.move(2.5, pitch=20.0).hold(3.0).move(2.0, pitch=0.5).hold(3.0)
+    script.hold(2.0)
+
+    def stretch_count(**settings: float) -> int:
+        counter = RepCounter("raised_leg_stretch", settings=CoreSettings(**settings))
+        counter.feed(script.chunk())
+        return counter.finish()[-1].count
+
+    assert stretch_count() == 6
+    assert stretch_count(cycle_stop_dps=0.0) == 5  # never cut: the first two are one
