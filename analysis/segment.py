@@ -268,7 +268,7 @@ def moving_bumps(exc: Excursion, bumps: list[Bump], min_fraction: float) -> list
 
 
 def cycle_cuts(
-    exc: Excursion, min_rom_deg: float, back_fraction: float, stop_dps: float
+    exc: Excursion, min_rom_deg: float, back_fraction: float, stop_dps: float, stop_s: float = 0.0
 ) -> list[int]:
     """Sample indices where an excursion holds two out-and-back cycles back to back.
 
@@ -307,6 +307,11 @@ def cycle_cuts(
     first = 0
     for j in range(2, len(idx) - 2):
         if j - first < 2 or w[idx[j]] > stop_dps:
+            continue
+        # a stop, not a slow turn-around: slow for stop_s around it
+        lo = int(np.searchsorted(t, t[idx[j]] - 0.5 * stop_s))
+        hi = int(np.searchsorted(t, t[idx[j]] + 0.5 * stop_s))
+        if float(w[lo : hi + 1].max()) > stop_dps:
             continue
         if out_and_back(first, j) and out_and_back(j, len(idx) - 1):
             cuts.append(idx[j])
