@@ -1,0 +1,109 @@
+"""How much of the counting error is the orientation estimate's? Count with the true one.
+
+Usage:  .venv/bin/python benchmarks/oracle_orientation.py DATASET [--exercise raised_leg_stretch]
+                                                                [--sensors thigh|thigh+shank]
+
+For each simulated recording of ``DATASET`` (a folder written by ``glidecount
+dataset``) with the chosen exercise and sensor set, the recording is simulated
+again from its ``# seed=...`` metadata to get ``SimResult.thigh_up``, the
+sensor's true orientation. The counter then runs twice on the recorded samples:
+as it is, and with the thigh's gravity direction from the AHRS replaced by the
+true one at every grid sample (speeds, calibration and everything else as
+usual). If the exact-count rate hardly moves, the detector, not the
+orientation estimate, is what still fails. Measurement only: it patches
+``OrientationTracker.process`` in this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import analysis.core as core  # noqa: E402
+import analysis.orientation as orientation  # noqa: E402
+from analysis.offline import analyze_chunk  # noqa: E402
+from sensors.recording import read_recording  # noqa: E402
+from sensors.sim import SimConfig, simulate  # noqa: E402
+from sensors.sim.files import read_truth  # noqa: E402
+
+_TRUE: dict[str, object] = {}  # the recording's true (t_s, up) while the oracle is on
+_process = orientation.OrientationTracker.process
+_run = core.RepCounter._run
+
+
+def _oracle_process(
+    self: orientation.OrientationTracker, acc: np.ndarray, gyr: np.ndarray, reset: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    grav, speed = _process(self, acc, gyr, reset)
+    counter = _TRUE.get("counter")
+    if _TRUE.get("on") and counter is not None and self is counter._thigh:  # type: ignore[attr-defined]
+        t, (tt, up) = _TRUE["t"], _TRUE["truth"]  # type: ignore[misc]
+        true = np.stack([np.interp(t, tt, up[:, k]) for k in range(3)], axis=1)
+        true /= np.linalg.norm(true, axis=1, keepdims=True)
+        ok = ~np.isnan(grav).any(axis=1)
+        grav[ok] = true[ok]
+    return grav, speed
+
+
+def _oracle_run(self: core.RepCounter, t: np.ndarray, v: np.ndarray, reset: bool) -> list:
+    _TRUE["t"], _TRUE["counter"] = t, self
+    return _run(self, t, v, reset)
+
+
+orientation.OrientationTracker.process = _oracle_process  # type: ignore[method-assign]
+core.RepCounter._run = _oracle_run  # type: ignore[method-assign]
+
+
+def one(path: str) -> tuple[str, int, int, int]:
+    """(file, true count, count with the AHRS, count with the true orientation)."""
+    rec, truth = read_recording(path), read_truth(path)
+    md = rec.metadata
+    cfg = SimConfig(truth.exercise, reps=len(truth.reps), seed=int(md["seed"]),
+                    rate_hz=float(md["rate_hz"]), shank=rec.chunk.has_shank,
+                    condition=md["condition"], leg=md["leg"], jitter=False, gaps=False)  # fmt: skip
+    res = simulate(cfg)
+    assert res.thigh_up is not None and truth.reps
+    offset = truth.reps[0].start_s - res.truth.reps[0].start_s  # the file's clock origin
+    _TRUE.update(on=False, counter=None, truth=(res.chunk.t_s + offset, res.thigh_up))
+    with_ahrs = analyze_chunk(rec.chunk, truth.exercise).summary.count
+    _TRUE.update(on=True, counter=None)
+    with_truth = analyze_chunk(rec.chunk, truth.exercise).summary.count
+    _TRUE["on"] = False
+    return path, len(truth.reps), with_ahrs, with_truth
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("dataset")
+    ap.add_argument("--exercise", default="raised_leg_stretch")
+    ap.add_argument("--sensors", choices=("thigh", "thigh+shank"), default="thigh")
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args(argv)
+    files = []
+    for f in sorted(Path(args.dataset).glob("*.csv")):
+        if not f.with_suffix(".csv.truth.json").exists():
+            continue
+        rec = read_recording(f)
+        shank = "thigh+shank" if rec.chunk.has_shank else "thigh"
+        if rec.metadata.get("exercise") == args.exercise and shank == args.sensors:
+            files.append(str(f))
+    with ProcessPoolExecutor(max(1, args.jobs)) as pool:
+        res = list(pool.map(one, files))
+    n = len(res)
+    ahrs = sum(r[2] == r[1] for r in res)
+    oracle = sum(r[3] == r[1] for r in res)
+    print(f"{args.dataset}: {n} recordings, {args.exercise}, {args.sensors}")
+    print(f"exact count with the AHRS:             {ahrs:4d} ({100 * ahrs / max(n, 1):.1f} %)")
+    print(f"exact count with the true orientation: {oracle:4d} ({100 * oracle / max(n, 1):.1f} %)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
