@@ -115,6 +115,7 @@ class RepShape:
     movements: int
     back_ratio: float  # the thigh's swing the other way / its swing out (kick)
     axis: tuple[float, float, float] | None = None  # tilt axis, sensor frame (Excursion)
+    tilt_ratio: float = 1.0  # thigh tilt / thigh rotation (Excursion.tilt_ratio)
 
     @classmethod
     def of(cls, exc: Excursion) -> RepShape:
@@ -147,6 +148,7 @@ class RepShape:
             movements=len(exc.bumps),
             back_ratio=max(0.0, -float(signed.min())) / top if top > 0 else 0.0,
             axis=exc.tilt_axis,
+            tilt_ratio=exc.tilt_ratio,
         )
 
 
@@ -242,6 +244,11 @@ def first_move_s(exc: Excursion, min_ratio: float = 0.05) -> float:
 def fits_exercise(shape: RepShape, s: CoreSettings, exercise: str) -> bool:
     """The exercise-specific part of 'is this a repetition' (seated: no long hold)."""
     if exercise in (SEATED_LEG_RAISE, SEATED_LEG_KICK):
+        if shape.tilt_ratio < s.cross_max_tilt_ratio and shape.hold_s > s.cross_min_hold_s:
+            # crossing the legs: the thigh also swings across (a turn about the
+            # vertical that does not tilt it) and stays up a while; a raise or a
+            # kick moves it straight forward and comes back
+            return False
         return shape.hold_s <= s.max_seated_hold_s  # e.g. crossing and uncrossing the legs
     return True
 

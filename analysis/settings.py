@@ -113,6 +113,8 @@ class CoreSettings:
     max_rep_s: float = 25.0  # excursions longer than this are not repetitions
     max_hold_s: float = 12.0  # still away from rest longer than this = new posture
     max_seated_hold_s: float = 8.0  # seated exercises have no prescribed hold: longer = not a rep
+    cross_max_tilt_ratio: float = 0.82  # seated: tilting less per degree turned ...
+    cross_min_hold_s: float = 3.5  # ... and held longer = crossing the legs
     min_movement_s: float = 0.3  # movements quicker than this are jiggling
     gait_bumps: int = 4  # this many movements ...
     gait_movement_s: float = 0.8  # ... each quicker than this = walking

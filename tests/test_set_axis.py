@@ -32,26 +32,32 @@ def _min_jerk(n: int) -> np.ndarray:
 
 
 class Script:
-    """Piecewise thigh pitch (lift, about the lateral axis) and roll (long axis), degrees."""
+    """Piecewise thigh pitch (lift, about the lateral axis), roll (long axis) and yaw
+    (about the vertical: swinging the thigh across, which does not tilt it), degrees."""
 
     def __init__(self) -> None:
         self.pitch: list[float] = [0.0]
         self.roll: list[float] = [0.0]
+        self.yaw: list[float] = [0.0]
 
     def hold(self, s: float) -> Script:
         n = round(s * RATE_HZ)
         self.pitch += [self.pitch[-1]] * n
         self.roll += [self.roll[-1]] * n
+        self.yaw += [self.yaw[-1]] * n
         return self
 
-    def move(self, s: float, pitch: float | None = None, roll: float | None = None) -> Script:
+    def move(
+        self, s: float, pitch: float | None = None, roll: float | None = None,
+        yaw: float | None = None,
+    ) -> Script:  # fmt: skip
         n = round(s * RATE_HZ)
         k = _min_jerk(n + 1)[1:]
-        p0, r0 = self.pitch[-1], self.roll[-1]
-        p1 = p0 if pitch is None else pitch
-        r1 = r0 if roll is None else roll
-        self.pitch += list(p0 + (p1 - p0) * k)
-        self.roll += list(r0 + (r1 - r0) * k)
+        for name, target in (("pitch", pitch), ("roll", roll), ("yaw", yaw)):
+            track = getattr(self, name)
+            v0 = track[-1]
+            v1 = v0 if target is None else target
+            track += list(v0 + (v1 - v0) * k)
         return self
 
     def rep(self, pitch: float = 20.0, settle_roll: float | None = None) -> Script:
@@ -64,8 +70,10 @@ class Script:
 
     def chunk(self) -> ImuChunk:
         """What an ideal IMU sees: the thigh x axis points forward, y to the side."""
-        pitch, roll = np.radians(self.pitch), np.radians(self.roll)
-        thigh = Rotation.from_rotvec(np.c_[np.zeros_like(pitch), -pitch, np.zeros_like(pitch)])
+        pitch, roll, yaw = np.radians(self.pitch), np.radians(self.roll), np.radians(self.yaw)
+        zero = np.zeros_like(pitch)
+        thigh = Rotation.from_rotvec(np.c_[zero, zero, yaw])
+        thigh = thigh * Rotation.from_rotvec(np.c_[zero, -pitch, zero])
         thigh = thigh * Rotation.from_rotvec(np.c_[roll, np.zeros_like(roll), np.zeros_like(roll)])
         body = thigh * STRAP  # world <- sensor
         accel_g = body.inv().apply([0.0, 0.0, 1.0])
@@ -448,3 +456,17 @@ def test_two_stretches_with_a_stop_past_rest_between_are_two() -> None:
 
     assert stretch_count() == 6
     assert stretch_count(cycle_stop_dps=0.0) == 5  # never cut: the first two are one
+
+
+def test_crossing_the_legs_inside_a_set_is_not_a_rep() -> None:
+    """Crossing the legs lifts the thigh and swings it across (about the vertical).
+
+    Held a while, then uncrossed, it looks like a raise with a long hold about
+    the set's axis. A raise moves the thigh straight forward: nearly every
+    degree it turns tilts it; crossing tilts it 18 deg of the 27 it turns.
+    """
+    script = a_set(4)
+    script.move(1.5, pitch=18.0, yaw=20.0).hold(6.0).move(1.5, pitch=0.0, yaw=0.0).hold(2.5)
+    a_set(4, script).hold(2.0)
+    assert count(script)[1] == 8
+    assert count(script, cross_max_tilt_ratio=0.0)[1] == 9  # without the rule it counts
