@@ -510,7 +510,9 @@ class RepCounter:
         i, self._touch_i = self._touch_i, None
         peak_w = max(b[1] for b in self._buf[: i + 1])
         touch_max = self.s.touch_max_dps
-        if self._has_shank:  # the knee reverses sharply: a deep dip is a stop
+        if self._has_shank and self._exercise_now() != SEATED_LEG_KICK:
+            # the knee reverses sharply: a deep dip is a stop (but the kick's knee
+            # reverses at the back swing, mid-rep)
             touch_max = max(touch_max, self.s.touch_rel_shank * peak_w)
         # all the way back to rest, in a small movement that is not a kick's swing:
         # a quick bounce off rest (knee extensions in a row) is a rep boundary too

@@ -470,3 +470,19 @@ def test_crossing_the_legs_inside_a_set_is_not_a_rep() -> None:
     a_set(4, script).hold(2.0)
     assert count(script)[1] == 8
     assert count(script, cross_max_tilt_ratio=0.0)[1] == 9  # without the rule it counts
+
+
+def test_a_fast_kick_with_a_shank_sensor_is_one_rep() -> None:
+    """The knee reverses sharply at the kick's back swing, mid-rep, not at rest.
+
+    With a shank sensor a sharp dip in speed is a stop between knee extensions
+    in a row; in a kick it is the turn from the back swing to the forward
+    swing. Here a 1.3 s kick was cut there into two halves too brief to count.
+    """
+    cfg = SimConfig(
+        "seated_leg_kick", reps=9, seed=6000074, rate_hz=50.0, shank=True, condition="normal",
+        leg="left", jitter=False, gaps=False,
+    )  # fmt: skip
+    res = simulate(cfg)
+    assert min(r.end_s - r.start_s for r in res.truth.reps) < 1.5  # a fast one among them
+    assert analyze_chunk(res.chunk, "seated_leg_kick").summary.count == res.truth.count == 9
