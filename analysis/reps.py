@@ -244,10 +244,17 @@ def first_move_s(exc: Excursion, min_ratio: float = 0.05) -> float:
 def fits_exercise(shape: RepShape, s: CoreSettings, exercise: str) -> bool:
     """The exercise-specific part of 'is this a repetition' (seated: no long hold)."""
     if exercise in (SEATED_LEG_RAISE, SEATED_LEG_KICK):
-        if shape.tilt_ratio < s.cross_max_tilt_ratio and shape.hold_s > s.cross_min_hold_s:
-            # crossing the legs: the thigh also swings across (a turn about the
-            # vertical that does not tilt it) and stays up a while; a raise or a
-            # kick moves it straight forward and comes back
+        if (
+            shape.tilt_ratio < s.cross_max_tilt_ratio
+            and shape.hold_s > s.cross_min_hold_s
+            and shape.rom_deg >= s.cross_min_rom_deg
+            and (shape.shank_rom_deg or 0.0) < s.min_turn_check_shank_deg
+        ):
+            # crossing the legs: the thigh rises over the other knee, swings across
+            # (a turn about the vertical that does not tilt it) and stays up a while;
+            # a raise or a kick moves it straight forward and comes back, and with
+            # a shank sensor the knee clearly straightens (a knee extension hardly
+            # lifts the thigh: its small turns need not tilt it)
             return False
         return shape.hold_s <= s.max_seated_hold_s  # e.g. crossing and uncrossing the legs
     return True

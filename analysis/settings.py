@@ -114,7 +114,8 @@ class CoreSettings:
     max_hold_s: float = 12.0  # still away from rest longer than this = new posture
     max_seated_hold_s: float = 8.0  # seated exercises have no prescribed hold: longer = not a rep
     cross_max_tilt_ratio: float = 0.82  # seated: tilting less per degree turned ...
-    cross_min_hold_s: float = 3.5  # ... and held longer = crossing the legs
+    cross_min_hold_s: float = 3.5  # ... and held longer ...
+    cross_min_rom_deg: float = 12.0  # ... and lifted this far = crossing the legs
     min_movement_s: float = 0.3  # movements quicker than this are jiggling
     gait_bumps: int = 4  # this many movements ...
     gait_movement_s: float = 0.8  # ... each quicker than this = walking

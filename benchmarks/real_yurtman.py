@@ -47,7 +47,7 @@ def main() -> int:
         ok_thigh &= abs(alone - 30) <= 2
         print(f"{conv.name:<22}{both['count']:>9}/30{flagged:>20}{alone:>9}/30")
     print(f"thigh+shank within ±1 on every subject: {ok_pair}; thigh alone within ±2: {ok_thigh}")
-    return 0
+    return 0 if ok_pair and ok_thigh else 1
 
 
 if __name__ == "__main__":
