@@ -243,6 +243,10 @@ def first_move_s(exc: Excursion, min_ratio: float = 0.05) -> float:
 
 def fits_exercise(shape: RepShape, s: CoreSettings, exercise: str) -> bool:
     """The exercise-specific part of 'is this a repetition' (seated: no long hold)."""
+    if exercise == SEATED_LEG_KICK and shape.rom_deg > s.max_kick_rom_deg:
+        return False  # the kick's thigh stays near the chair: a bigger swing is a step
+    if exercise == RAISED_LEG_STRETCH and shape.rom_deg > s.max_stretch_rom_deg:
+        return False  # the held thigh moves little: a bigger swing is not the stretch
     if exercise in (SEATED_LEG_RAISE, SEATED_LEG_KICK):
         if (
             shape.tilt_ratio < s.cross_max_tilt_ratio

@@ -113,6 +113,8 @@ class CoreSettings:
     max_rep_s: float = 25.0  # excursions longer than this are not repetitions
     max_hold_s: float = 12.0  # still away from rest longer than this = new posture
     max_seated_hold_s: float = 8.0  # seated exercises have no prescribed hold: longer = not a rep
+    max_kick_rom_deg: float = 33.0  # thigh ROM of a kick at most
+    max_stretch_rom_deg: float = 30.0  # ... of the stretch's held thigh at most
     cross_max_tilt_ratio: float = 0.82  # seated: tilting less per degree turned ...
     cross_min_hold_s: float = 3.5  # ... and held longer ...
     cross_min_rom_deg: float = 12.0  # ... and lifted this far = crossing the legs

@@ -486,3 +486,40 @@ def test_a_fast_kick_with_a_shank_sensor_is_one_rep() -> None:
     res = simulate(cfg)
     assert min(r.end_s - r.start_s for r in res.truth.reps) < 1.5  # a fast one among them
     assert analyze_chunk(res.chunk, "seated_leg_kick").summary.count == res.truth.count == 9
+
+
+@pytest.mark.parametrize(
+    ("exercise", "rom_deg", "limit"),
+    [
+        ("raised_leg_stretch", 12.0, "max_stretch_rom_deg"),
+        ("seated_leg_kick", 20.0, "max_kick_rom_deg"),
+    ],
+)
+def test_a_swing_too_big_for_the_exercise_is_not_a_rep(
+    exercise: str, rom_deg: float, limit: str
+) -> None:
+    """The held thigh of the stretch moves 5-20 deg, the kick's thigh stays near the chair.
+
+    A 38 deg out-and-back in the middle of a set (the last step before sitting
+    down, getting up) is neither.
+    """
+    script = Script().hold(3.0)
+
+    def rep(pitch: float) -> None:
+        if exercise == "seated_leg_kick":
+            script.move(0.8, pitch=-4.0).move(1.5, pitch=pitch).hold(0.3).move(1.2, pitch=0.0)
+        else:
+            script.move(2.5, pitch=pitch).hold(3.0).move(2.0, pitch=0.0)
+        script.hold(2.0)
+
+    for pitch in (rom_deg, rom_deg + 1.0, 38.0, rom_deg - 1.0, rom_deg):
+        rep(pitch)
+    script.hold(2.0)
+
+    def n(**settings: float) -> int:
+        counter = RepCounter(exercise, settings=CoreSettings(**settings))
+        counter.feed(script.chunk())
+        return counter.finish()[-1].count
+
+    assert n() == 4
+    assert n(**{limit: 99.0}) == 5
