@@ -169,6 +169,7 @@ class RepCounter:
         self._live_exercise = SEATED_LEG_RAISE  # auto mode: best guess from the reps so far
         self._last_t = 0.0
         self._settle_until = -math.inf  # until then the baseline follows the leg at once
+        self._prev_rest: Vec | None = None  # the rest posture before the last posture change
 
     # -- public API ------------------------------------------------------------
     def feed(self, chunk: ImuChunk) -> list[Event]:
@@ -309,6 +310,7 @@ class RepCounter:
         shank_weight = s.shank_weight
         moving_dps, rest_dps, sway_dps = s.moving_speed_dps, s.rest_speed_dps, s.sway_max_dps
         band_t, band_s = s.still_band_deg, 2.0 * s.still_band_deg
+        back_cos = math.cos(math.radians(s.back_to_rest_deg))
         rest_deg, shank_rest_deg = s.rest_angle_deg, s.shank_rest_angle_deg
         # near-rest tolerances: return_fraction x the peak, within [rest, cap]
         ret_frac, cap_t, cap_s = s.return_fraction, 2 * rest_deg, 2.5 * shank_rest_deg
@@ -446,6 +448,16 @@ class RepCounter:
                 events.append(PhaseChanged(ti, "moving"))
             if still >= confirm_n:
                 peak_m = peak_at + peak_as
+                prev = self._prev_rest
+                if prev is not None and gx * prev[0] + gy * prev[1] + gz * prev[2] > back_cos:
+                    # back in the rest posture before the last posture change (legs
+                    # crossed a while, then uncrossed): a posture change back, no rep
+                    self._end_excursion("posture", ti, events)
+                    self._set_baseline(ut, us)
+                    self._prev_rest = None
+                    self.state = _REST
+                    events.append(PostureChanged(ti, at))
+                    continue
                 if (
                     (
                         near
@@ -476,6 +488,10 @@ class RepCounter:
                     # (still for that long since the excursion began, not just still:
                     # a very slow small rep reads as still all along)
                     self._end_excursion("posture", ti, events)
+                    # (remembered after a clear change only: within a few degrees of
+                    # the old rest posture a rep may stop anywhere)
+                    big = s.back_to_rest_deg > 0 and at >= s.back_min_change_deg
+                    self._prev_rest = self._base_t if big else None
                     self._set_baseline(ut, us)
                     self.state = _REST
                     events.append(PostureChanged(ti, at))

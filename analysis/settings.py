@@ -107,6 +107,8 @@ class CoreSettings:
     max_body_axis_deg: float = 60.0  # rep axis vs the thigh's lateral axis (posture changes)
     max_stretch_body_axis_deg: float = 75.0  # the same for the stretch (a held leg sways)
     posture_angle_deg: float = 40.0  # still this far from rest = a new posture
+    back_to_rest_deg: float = 3.0  # still this close to the rest before it = back there
+    back_min_change_deg: float = 15.0  # ... after a posture change of at least this
     min_rep_s: float = 0.8  # away from rest for less than this: not an exercise rep
     max_unexplained_away_s: float = 1.5  # away from rest this much longer than moving,
     restless_min_rom_deg: float = 20.0  # with big swings: walking, not a rep

@@ -523,3 +523,19 @@ def test_a_swing_too_big_for_the_exercise_is_not_a_rep(
 
     assert n() == 4
     assert n(**{limit: 99.0}) == 5
+
+
+def test_back_in_the_rest_posture_after_a_long_hold_is_no_rep() -> None:
+    """Legs crossed for 14 s inside a set: the still thigh becomes a new posture (12 s).
+
+    Uncrossed, the thigh is back in the rest posture from before, 25 deg from the
+    'new' one and under the 40 deg of a posture change: measured from the
+    crossed posture the reps after it were out of phase (the lowering read as a
+    lift). Back within 3 deg of the rest before the posture change is a posture
+    change back.
+    """
+    script = a_set(3)
+    script.move(1.5, pitch=25.0, yaw=20.0).hold(14.0).move(1.5, pitch=0.0, yaw=0.0).hold(4.0)
+    a_set(4, script).hold(2.0)
+    assert count(script) == (7, 7)
+    assert count(script, back_to_rest_deg=0.0) == (5, 4)  # never back: reps lost
