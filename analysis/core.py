@@ -595,7 +595,12 @@ class RepCounter:
             # excursion each (the later ones measured from where the leg stopped)
             s = self.s
             cuts = cycle_cuts(
-                exc, s.min_rom_deg, s.back_from_top_fraction, s.cycle_stop_dps, s.cycle_stop_s
+                exc,
+                s.min_rom_deg,
+                s.back_from_top_fraction,
+                s.cycle_stop_dps,
+                s.cycle_stop_s,
+                s.cycle_plateau_deg,
             )
             for k, (i0, i1) in enumerate(zip([0, *cuts], cuts, strict=False)):
                 part = self._excursion(buf[i0 : i1 + 1], ended, buf[i0] if k else None)

@@ -268,7 +268,12 @@ def moving_bumps(exc: Excursion, bumps: list[Bump], min_fraction: float) -> list
 
 
 def cycle_cuts(
-    exc: Excursion, min_rom_deg: float, back_fraction: float, stop_dps: float, stop_s: float = 0.0
+    exc: Excursion,
+    min_rom_deg: float,
+    back_fraction: float,
+    stop_dps: float,
+    stop_s: float = 0.0,
+    plateau_deg: float = 0.0,
 ) -> list[int]:
     """Sample indices where an excursion holds two out-and-back cycles back to back.
 
@@ -281,7 +286,7 @@ def cycle_cuts(
     same way) or an adjusted hold is never cut.
     """
     bumps, g, w = exc.bumps, exc.thigh_gravity, exc.speed_dps
-    if len(bumps) < 4 or g is None or len(g) == 0:
+    if g is None or len(g) == 0:
         return []
     t = exc.t_s
     # the still points: start, the slowest moment between each two movements, end
@@ -289,7 +294,14 @@ def cycle_cuts(
     for a, b in zip(bumps[:-1], bumps[1:], strict=True):
         i0, i1 = np.searchsorted(t, [a.peak_s, b.peak_s]).tolist()
         idx.append(i0 + int(np.argmin(w[i0 : i1 + 1])) if i1 > i0 else i0)
-    idx.append(len(t) - 1)
+    if plateau_deg > 0:
+        # and the middle of every stretch where the thigh stays put (a release too
+        # slow to show a speed bell still ends in one)
+        idx += plateaus(g, t, plateau_deg, stop_s)
+    idx = sorted(set(idx) - {0, len(t) - 1})
+    idx = [0, *idx, len(t) - 1]
+    if len(idx) < 5:
+        return []
     pts = g[np.clip(idx, 0, len(g) - 1)]
 
     def deg(a: np.ndarray, b: np.ndarray) -> float:
@@ -317,3 +329,22 @@ def cycle_cuts(
             cuts.append(idx[j])
             first = j
     return cuts
+
+
+def plateaus(g: np.ndarray, t: np.ndarray, radius_deg: float, min_s: float) -> list[int]:
+    """Middle samples of the stretches where the thigh stays within ``radius_deg``.
+
+    Greedy, left to right: a plateau grows while every direction is within the
+    radius of its first one, and counts if it lasts ``min_s``.
+    """
+    chord2 = (2.0 * math.sin(math.radians(radius_deg) / 2.0)) ** 2
+    out: list[int] = []
+    i, n = 0, len(g)
+    while i < n:
+        d = g[i:] - g[i]
+        far = np.flatnonzero(np.einsum("ij,ij->i", d, d) >= chord2)
+        j = i + int(far[0]) if len(far) else n
+        if t[j - 1] - t[i] >= min_s:
+            out.append((i + j - 1) // 2)
+        i = j if j > i + 1 else i + 1
+    return out

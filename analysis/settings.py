@@ -96,6 +96,7 @@ class CoreSettings:
     # it stopped (slower than this), if each side goes out and comes back; 0 = never
     cycle_stop_dps: float = 8.0
     cycle_stop_s: float = 0.6  # ... all this long around the cut
+    cycle_plateau_deg: float = 1.2  # ... and stretches of stillness (this radius) as stops
     deep_touch_fraction: float = 0.15  # (or came this close to rest: no stop needed)
     touch_rel_shank: float = 0.12  # (with a shank sensor: or slowed to this x the peak)
     min_touch_split_s: float = 1.5  # ... if the rep so far lasted this long (not gait)
