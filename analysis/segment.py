@@ -297,7 +297,7 @@ def cycle_cuts(
     if plateau_deg > 0:
         # and the middle of every stretch where the thigh stays put (a release too
         # slow to show a speed bell still ends in one)
-        idx += plateaus(g, t, plateau_deg, stop_s)
+        idx += plateaus(g, t, plateau_deg, stop_s, w, stop_dps)
     idx = sorted(set(idx) - {0, len(t) - 1})
     idx = [0, *idx, len(t) - 1]
     if len(idx) < 5:
@@ -331,19 +331,38 @@ def cycle_cuts(
     return cuts
 
 
-def plateaus(g: np.ndarray, t: np.ndarray, radius_deg: float, min_s: float) -> list[int]:
+def plateaus(
+    g: np.ndarray,
+    t: np.ndarray,
+    radius_deg: float,
+    min_s: float,
+    speed_dps: np.ndarray | None = None,
+    max_dps: float = math.inf,
+) -> list[int]:
     """Middle samples of the stretches where the thigh stays within ``radius_deg``.
 
     Greedy, left to right: a plateau grows while every direction is within the
-    radius of its first one, and counts if it lasts ``min_s``.
+    radius of its first one, and counts if it lasts ``min_s``. None starts where
+    the thigh turns faster than ``max_dps`` (``speed_dps``): it is moving there.
     """
     chord2 = (2.0 * math.sin(math.radians(radius_deg) / 2.0)) ** 2
     out: list[int] = []
     i, n = 0, len(g)
+    fast = [] if speed_dps is None else (speed_dps > max_dps).tolist()
     while i < n:
-        d = g[i:] - g[i]
-        far = np.flatnonzero(np.einsum("ij,ij->i", d, d) >= chord2)
-        j = i + int(far[0]) if len(far) else n
+        if fast and fast[i]:
+            i += 1
+            continue
+        # the first sample out of the radius, looked for a block at a time (most
+        # stretches end within a few samples: the whole rest each time is quadratic)
+        j = i + 1
+        while j < n:
+            d = g[j : j + 32] - g[i]
+            far = np.flatnonzero(np.einsum("ij,ij->i", d, d) >= chord2)
+            if len(far):
+                j += int(far[0])
+                break
+            j += len(d)
         if t[j - 1] - t[i] >= min_s:
             out.append((i + j - 1) // 2)
         i = j if j > i + 1 else i + 1
