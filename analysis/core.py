@@ -590,7 +590,8 @@ class RepCounter:
     def _end_excursion(self, ended: str, t_now: float, events: list[Event]) -> None:
         buf, self._buf = self._buf, []
         exc = self._excursion(buf, ended)
-        if ended == "returned" and self._exercise_now() != SEATED_LEG_KICK:
+        posture_split = ended == "posture" and self.s.posture_rep_split
+        if (ended == "returned" or posture_split) and self._exercise_now() != SEATED_LEG_KICK:
             # two reps back to back, the leg stopped past rest between them: one
             # excursion each (the later ones measured from where the leg stopped)
             s = self.s
@@ -601,9 +602,10 @@ class RepCounter:
                 s.cycle_stop_dps,
                 s.cycle_stop_s,
                 s.cycle_plateau_deg,
-            )
+                then_any=ended == "posture",
+            )[:1 if ended == "posture" else None]
             for k, (i0, i1) in enumerate(zip([0, *cuts], cuts, strict=False)):
-                part = self._excursion(buf[i0 : i1 + 1], ended, buf[i0] if k else None)
+                part = self._excursion(buf[i0 : i1 + 1], "returned", buf[i0] if k else None)
                 self._finish_excursion(part, t_now, events)
             if cuts:
                 buf = buf[cuts[-1] :]

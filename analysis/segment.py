@@ -274,6 +274,7 @@ def cycle_cuts(
     stop_dps: float,
     stop_s: float = 0.0,
     plateau_deg: float = 0.0,
+    then_any: bool = False,
 ) -> list[int]:
     """Sample indices where an excursion holds two out-and-back cycles back to back.
 
@@ -317,7 +318,7 @@ def cycle_cuts(
 
     cuts: list[int] = []
     first = 0
-    for j in range(2, len(idx) - 2):
+    for j in range(2, len(idx) - (1 if then_any else 2)):
         if j - first < 2 or w[idx[j]] > stop_dps:
             continue
         # a stop, not a slow turn-around: slow for stop_s around it
@@ -325,7 +326,7 @@ def cycle_cuts(
         hi = int(np.searchsorted(t, t[idx[j]] + 0.5 * stop_s))
         if float(w[lo : hi + 1].max()) > stop_dps:
             continue
-        if out_and_back(first, j) and out_and_back(j, len(idx) - 1):
+        if out_and_back(first, j) and (then_any or out_and_back(j, len(idx) - 1)):
             cuts.append(idx[j])
             first = j
     return cuts

@@ -96,6 +96,7 @@ class CoreSettings:
     # it stopped (slower than this), if each side goes out and comes back; 0 = never
     cycle_stop_dps: float = 8.0
     cycle_stop_s: float = 0.6  # ... all this long around the cut
+    posture_rep_split: bool = True  # a rep then a stop then a posture change: cut too
     cycle_plateau_deg: float = 1.2  # ... and stretches of stillness (this radius) as stops
     deep_touch_fraction: float = 0.15  # (or came this close to rest: no stop needed)
     touch_rel_shank: float = 0.12  # (with a shank sensor: or slowed to this x the peak)

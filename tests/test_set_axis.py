@@ -557,3 +557,20 @@ def test_a_release_too_slow_for_a_speed_bell_still_parts_two_stretches() -> None
     assert analyze_chunk(res.chunk, "raised_leg_stretch").summary.count == res.truth.count == 9
     speed_only = CoreSettings(cycle_plateau_deg=0.0)
     assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=speed_only).summary.count == 8
+
+
+def test_a_stretch_right_before_lowering_the_leg_is_still_a_rep() -> None:
+    """The last release ends, the leg stops a moment, then it is lowered to the bed.
+
+    The rep and the lowering made one excursion that ended as a posture change
+    (no rep). An out-and-back, then a stop, at the start of a posture change is
+    cut off as a rep of its own.
+    """
+    cfg = SimConfig(
+        "raised_leg_stretch", reps=5, seed=6000228, rate_hz=100.0, condition="pauses",
+        jitter=False, gaps=False,
+    )  # fmt: skip
+    res = simulate(cfg)
+    assert analyze_chunk(res.chunk, "raised_leg_stretch").summary.count == res.truth.count == 5
+    whole = CoreSettings(posture_rep_split=False)
+    assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=whole).summary.count == 4
