@@ -1,10 +1,12 @@
 """How much of the counting error is the orientation estimate's? Count with the true one.
 
-Usage:  .venv/bin/python benchmarks/oracle_orientation.py DATASET [--exercise raised_leg_stretch]
-                                                                [--sensors thigh|thigh+shank]
+Usage:  .venv/bin/python benchmarks/oracle_orientation.py [DATASET] [--exercise raised_leg_stretch]
+                                                                  [--sensors thigh|thigh+shank]
 
 For each simulated recording of ``DATASET`` (a folder written by ``glidecount
-dataset``) with the chosen exercise and sensor set, the recording is simulated
+dataset``; without one, the tuning split ``--split tune --seed 1 --n 120`` is
+written to a temporary folder) with the chosen exercise and sensor set, the
+recording is simulated
 again from its ``# seed=...`` metadata to get ``SimResult.thigh_up``, the
 sensor's true orientation. The counter then runs twice on the recorded samples:
 as it is, and with the thigh's gravity direction from the AHRS replaced by the
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -31,6 +34,7 @@ import analysis.orientation as orientation  # noqa: E402
 from analysis.offline import analyze_chunk  # noqa: E402
 from sensors.recording import read_recording  # noqa: E402
 from sensors.sim import SimConfig, simulate  # noqa: E402
+from sensors.sim.dataset import make_dataset  # noqa: E402
 from sensors.sim.files import read_truth  # noqa: E402
 
 _TRUE: dict[str, object] = {}  # the recording's true (t_s, up) while the oracle is on
@@ -81,11 +85,16 @@ def one(path: str) -> tuple[str, int, int, int]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("dataset")
+    ap.add_argument("dataset", nargs="?", help="simulated recordings (default: tune seed 1)")
     ap.add_argument("--exercise", default="raised_leg_stretch")
     ap.add_argument("--sensors", choices=("thigh", "thigh+shank"), default="thigh")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args(argv)
+    if args.dataset is None:
+        with tempfile.TemporaryDirectory(prefix="glidecount-oracle-") as tmp:
+            make_dataset(tmp, 120, 1, "tune", args.jobs)
+            return main([tmp, "--exercise", args.exercise, "--sensors", args.sensors,
+                         "--jobs", str(args.jobs)])  # fmt: skip
     files = []
     for f in sorted(Path(args.dataset).glob("*.csv")):
         if not f.with_suffix(".csv.truth.json").exists():
