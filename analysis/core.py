@@ -54,7 +54,7 @@ from analysis.settings import (
     CoreSettings,
     Prescription,
 )
-from analysis.vec import Vec, dot
+from analysis.vec import Vec, angle_deg, dot
 from sensors.chunk import ImuChunk
 
 _WAIT, _REST, _MOVING, _UNSETTLED = "wait", "rest", "moving", "unsettled"
@@ -63,12 +63,6 @@ _WAIT, _REST, _MOVING, _UNSETTLED = "wait", "rest", "moving", "unsettled"
 #                  thigh gravity x, y, z) -- the gravity direction is kept for the
 # shape features of exercise recognition
 Sample = tuple[float, float, float, float, float, float, float, float]
-
-
-def _angle_deg(u: Vec, b: Vec) -> float:
-    """Angle between two unit vectors, in degrees."""
-    c = dot(u, b)
-    return math.degrees(math.acos(-1.0 if c < -1.0 else 1.0 if c > 1.0 else c))
 
 
 def _toward(b: Vec, u: Vec, k: float) -> tuple[float, float, float]:
@@ -449,14 +443,10 @@ class RepCounter:
             if still >= confirm_n:
                 peak_m = peak_at + peak_as
                 prev = self._prev_rest
-                if prev is not None and gx * prev[0] + gy * prev[1] + gz * prev[2] > back_cos:
+                if prev is not None and dot(ut, prev) > back_cos:
                     # back in the rest posture before the last posture change (legs
                     # crossed a while, then uncrossed): a posture change back, no rep
-                    self._end_excursion("posture", ti, events)
-                    self._set_baseline(ut, us)
-                    self._prev_rest = None
-                    self.state = _REST
-                    events.append(PostureChanged(ti, at))
+                    self._posture_changed(ti, at, ut, us, events, back=True)
                     continue
                 if (
                     (
@@ -487,14 +477,7 @@ class RepCounter:
                 ):
                     # (still for that long since the excursion began, not just still:
                     # a very slow small rep reads as still all along)
-                    self._end_excursion("posture", ti, events)
-                    # (remembered after a clear change only: within a few degrees of
-                    # the old rest posture a rep may stop anywhere)
-                    big = s.back_to_rest_deg > 0 and at >= s.back_min_change_deg
-                    self._prev_rest = self._base_t if big else None
-                    self._set_baseline(ut, us)
-                    self.state = _REST
-                    events.append(PostureChanged(ti, at))
+                    self._posture_changed(ti, at, ut, us, events, back=False)
                 elif still == confirm_n and self._announced:
                     events.append(PhaseChanged(ti, "holding"))
             elif len(self._buf) > max_len_n:
@@ -505,6 +488,20 @@ class RepCounter:
         self._last_t = t_l[-1]
         return events
 
+    def _posture_changed(
+        self, t: float, at: float, ut: Vec, us: Vec | None, events: list[Event], back: bool
+    ) -> None:
+        """The excursion ended in a new posture, or ``back`` in the one before the last."""
+        self._end_excursion("posture", t, events)
+        # the rest posture left is remembered after a clear change only: within a few
+        # degrees of it a rep may stop anywhere
+        s = self.s
+        big = not back and s.back_to_rest_deg > 0 and at >= s.back_min_change_deg
+        self._prev_rest = self._base_t if big else None
+        self._set_baseline(ut, us)
+        self.state = _REST
+        events.append(PostureChanged(t, at))
+
     def _back_from_top(self, ut: Vec, still: int) -> bool:
         """Came back from the far end by most of the rep, still, though not to rest.
 
@@ -514,7 +511,7 @@ class RepCounter:
         """
         if self._peak_at < self.s.min_rom_deg or still < self._back_still_n:
             return False
-        return _angle_deg(ut, self._peak_g) >= self.s.back_from_top_fraction * self._peak_at
+        return angle_deg(ut, self._peak_g) >= self.s.back_from_top_fraction * self._peak_at
 
     def _split_at_touch(self, events: list[Event]) -> bool:
         """Back-to-back reps: the leg left rest again after touching it without stopping.
@@ -568,7 +565,7 @@ class RepCounter:
             # from the one in force now, like the rest of this excursion.
             base = self._base_t
             assert base is not None
-            pending = [(b[0], b[1], _angle_deg(b[5:8], base), *b[3:]) for b in self._pending]
+            pending = [(b[0], b[1], angle_deg(b[5:8], base), *b[3:]) for b in self._pending]
             self._buf = pending + self._hist + [sample]
             self._pending = None
         else:
@@ -603,7 +600,7 @@ class RepCounter:
                 s.cycle_stop_s,
                 s.cycle_plateau_deg,
                 then_any=ended == "posture",
-            )[:1 if ended == "posture" else None]
+            )
             for k, (i0, i1) in enumerate(zip([0, *cuts], cuts, strict=False)):
                 part = self._excursion(buf[i0 : i1 + 1], "returned", buf[i0] if k else None)
                 self._finish_excursion(part, t_now, events)

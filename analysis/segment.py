@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from analysis.settings import CoreSettings
+from analysis.vec import angle_deg
 
 # minimum-jerk speed profile 30 t^2 (1-t)^2: half-peak crossings at tau0 and 1 - tau0
 FWHM_FRACTION = 1.0 - 2.0 * 0.2297
@@ -259,9 +260,7 @@ def moving_bumps(exc: Excursion, bumps: list[Bump], min_fraction: float) -> list
             if i1 > i0 + 1 and float(exc.thigh_deg[i0:i1].min()) < CROSS_FRACTION * min(
                 exc.thigh_deg[i0], exc.thigh_deg[i1]
             ):
-                c = float(g[i0] @ g[i1])
-                turn = math.degrees(math.acos(min(max(c, -1.0), 1.0)))
-                moved[k] = max(moved[k], turn)
+                moved[k] = max(moved[k], angle_deg(g[i0], g[i1]))
     moved = moved.tolist()
     keep = [b for b, m in zip(bumps, moved, strict=True) if m >= min_fraction * rom]
     return keep or [max(bumps, key=lambda b: b.peak_dps)]
@@ -284,7 +283,8 @@ def cycle_cuts(
     points between movements show it: out from the start, back by most of that
     way (in the opposite direction), a stop, then out again and back. Each side
     must have an out and a back movement, so a hesitant lift (two movements the
-    same way) or an adjusted hold is never cut.
+    same way) or an adjusted hold is never cut. ``then_any``: at most one cut,
+    and what follows it may be anything (the start of a posture change).
     """
     bumps, g, w = exc.bumps, exc.thigh_gravity, exc.speed_dps
     if g is None or len(g) == 0:
@@ -305,14 +305,11 @@ def cycle_cuts(
         return []
     pts = g[np.clip(idx, 0, len(g) - 1)]
 
-    def deg(a: np.ndarray, b: np.ndarray) -> float:
-        return math.degrees(math.acos(min(max(float(a @ b), -1.0), 1.0)))
-
     def out_and_back(first: int, last: int) -> bool:
         """Still points first..last: out to a far point, then back most of the way."""
-        far = max(range(first + 1, last), key=lambda k: deg(pts[k], pts[first]))
-        out = deg(pts[far], pts[first])
-        if out < min_rom_deg or deg(pts[last], pts[far]) < back_fraction * out:
+        far = max(range(first + 1, last), key=lambda k: angle_deg(pts[k], pts[first]))
+        out = angle_deg(pts[far], pts[first])
+        if out < min_rom_deg or angle_deg(pts[last], pts[far]) < back_fraction * out:
             return False
         return float((pts[far] - pts[first]) @ (pts[last] - pts[far])) < 0.0  # came back
 
@@ -328,6 +325,8 @@ def cycle_cuts(
             continue
         if out_and_back(first, j) and (then_any or out_and_back(j, len(idx) - 1)):
             cuts.append(idx[j])
+            if then_any:
+                break
             first = j
     return cuts
 
@@ -337,8 +336,8 @@ def plateaus(
     t: np.ndarray,
     radius_deg: float,
     min_s: float,
-    speed_dps: np.ndarray | None = None,
-    max_dps: float = math.inf,
+    speed_dps: np.ndarray,
+    max_dps: float,
 ) -> list[int]:
     """Middle samples of the stretches where the thigh stays within ``radius_deg``.
 
@@ -349,9 +348,9 @@ def plateaus(
     chord2 = (2.0 * math.sin(math.radians(radius_deg) / 2.0)) ** 2
     out: list[int] = []
     i, n = 0, len(g)
-    fast = [] if speed_dps is None else (speed_dps > max_dps).tolist()
+    fast = (speed_dps > max_dps).tolist()
     while i < n:
-        if fast and fast[i]:
+        if fast[i]:
             i += 1
             continue
         # the first sample out of the radius, looked for a block at a time (most
