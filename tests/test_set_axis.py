@@ -92,6 +92,13 @@ def count(script: Script, **settings: float) -> tuple[int, int]:
     return live, summary.count
 
 
+def final_count(script: Script, exercise: str, **settings: float) -> int:
+    """The set summary's count of a script analysed as ``exercise``."""
+    counter = RepCounter(exercise, settings=CoreSettings(**settings))
+    counter.feed(script.chunk())
+    return counter.finish()[-1].count
+
+
 def a_set(n: int, script: Script | None = None) -> Script:
     script = script or Script().hold(3.0)
     for _ in range(n):
@@ -353,7 +360,6 @@ def test_turning_on_the_spot_is_not_a_set() -> None:
     assert analyze_chunk(res.chunk, "seated_leg_raise", settings=never).summary.count == 3
 
 
-
 def test_rolls_of_a_lifted_leg_are_no_stretch() -> None:
     """Stretch mode: after lifting the leg 50 deg (about its lateral axis), three agreeing rolls.
 
@@ -366,14 +372,10 @@ def test_rolls_of_a_lifted_leg_are_no_stretch() -> None:
         script.move(1.5, roll=roll).hold(2.5).move(1.5, roll=0.0).hold(1.5)
     script.hold(3.0)
 
-    def stretch_count(**settings: float) -> int:
-        counter = RepCounter("raised_leg_stretch", settings=CoreSettings(**settings))
-        counter.feed(script.chunk())
-        return counter.finish()[-1].count
-
-    assert stretch_count() == 0
+    assert final_count(script, "raised_leg_stretch") == 0
     # without the margin (and the short-set sense rule, which stops them as well)
-    assert stretch_count(max_stretch_body_axis_deg=90.0, short_set_reps=0) == 3
+    loose = {"max_stretch_body_axis_deg": 90.0, "short_set_reps": 0}
+    assert final_count(script, "raised_leg_stretch", **loose) == 3
 
 
 def test_seated_fidgets_are_no_stretch_once_standing_is_known() -> None:
@@ -449,13 +451,9 @@ def test_two_stretches_with_a_stop_past_rest_between_are_two() -> None:
         script.move(2.5, pitch=20.0).hold(3.0).move(2.0, pitch=0.5).hold(3.0)
     script.hold(2.0)
 
-    def stretch_count(**settings: float) -> int:
-        counter = RepCounter("raised_leg_stretch", settings=CoreSettings(**settings))
-        counter.feed(script.chunk())
-        return counter.finish()[-1].count
-
-    assert stretch_count() == 6
-    assert stretch_count(cycle_stop_dps=0.0) == 5  # never cut: the first two are one
+    assert final_count(script, "raised_leg_stretch") == 6
+    # never cut: the first two are one
+    assert final_count(script, "raised_leg_stretch", cycle_stop_dps=0.0) == 5
 
 
 def test_crossing_the_legs_inside_a_set_is_not_a_rep() -> None:
@@ -516,13 +514,8 @@ def test_a_swing_too_big_for_the_exercise_is_not_a_rep(
         rep(pitch)
     script.hold(2.0)
 
-    def n(**settings: float) -> int:
-        counter = RepCounter(exercise, settings=CoreSettings(**settings))
-        counter.feed(script.chunk())
-        return counter.finish()[-1].count
-
-    assert n() == 4
-    assert n(**{limit: 99.0}) == 5
+    assert final_count(script, exercise) == 4
+    assert final_count(script, exercise, **{limit: 99.0}) == 5
 
 
 def test_back_in_the_rest_posture_after_a_long_hold_is_no_rep() -> None:
