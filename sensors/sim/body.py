@@ -88,6 +88,15 @@ def shank_rotation(r_thigh: np.ndarray, knee_deg: np.ndarray) -> np.ndarray:
     return r_thigh @ rot_y(knee_deg * DEG)
 
 
+def sensor_rotation(
+    r_seg: np.ndarray, mount: Mount, wobble_rad: np.ndarray | None = None
+) -> np.ndarray:
+    """World rotations (N, 3, 3) of a sensor on a segment, its skin wobble included."""
+    if wobble_rad is None:
+        return r_seg @ mount.rotation
+    return r_seg @ rotvec_to_matrix(wobble_rad) @ mount.rotation
+
+
 def ideal_imu(
     r_seg: np.ndarray,
     origin: np.ndarray,
@@ -100,9 +109,7 @@ def ideal_imu(
     ``r_seg`` segment rotations, ``origin`` the proximal joint's world position,
     ``wobble_rad`` an optional (N, 3) rotation vector of the sensor on the skin.
     """
-    r_s = r_seg @ mount.rotation
-    if wobble_rad is not None:
-        r_s = r_seg @ rotvec_to_matrix(wobble_rad) @ mount.rotation
+    r_s = sensor_rotation(r_seg, mount, wobble_rad)
     pos = origin + r_seg @ mount.lever_m
     acc_w = second_derivative(pos, fs_hz)
     f_w = (acc_w - GRAVITY_WORLD_MS2) / STANDARD_GRAVITY_MS2

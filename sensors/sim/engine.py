@@ -19,7 +19,14 @@ from scipy import signal
 
 from sensors.chunk import Gap, ImuChunk
 from sensors.sim import everyday as ev
-from sensors.sim.body import Anthropometry, Mount, ideal_imu, shank_rotation, thigh_pose
+from sensors.sim.body import (
+    Anthropometry,
+    Mount,
+    ideal_imu,
+    sensor_rotation,
+    shank_rotation,
+    thigh_pose,
+)
 from sensors.sim.chip import ChipParams, apply_chip, drop_samples, jitter_times
 from sensors.sim.config import SimConfig
 from sensors.sim.exercises import (
@@ -30,13 +37,7 @@ from sensors.sim.exercises import (
     supine_pose,
 )
 from sensors.sim.patient import Patient
-from sensors.sim.rotations import (
-    DEG,
-    angle_between,
-    body_rate,
-    random_rotation,
-    rotvec_to_matrix,
-)
+from sensors.sim.rotations import DEG, angle_between, body_rate, random_rotation
 from sensors.sim.timeline import Timeline, band_noise, gate, min_jerk
 from sensors.sim.truth import RepTruth, SetTruth
 
@@ -265,8 +266,8 @@ def simulate(cfg: SimConfig) -> SimResult:
     thigh_mount = _mount(rng, cfg.strap, 0.15, 0.30, rng.uniform(0.06, 0.08), side)
     wob = _wobble(rng, t_int, om_th, fs, cfg.wobble, pl.active)
     acc_i, gyr_i = ideal_imu(r_th, hip, thigh_mount, fs, wob)
-    r_s = r_th if wob is None else r_th @ rotvec_to_matrix(wob)
-    up_int = (r_s @ thigh_mount.rotation)[:, 2, :]  # world z seen in the sensor frame
+    # world z seen in the sensor frame (the third row of each sensor rotation)
+    up_int = sensor_rotation(r_th, thigh_mount, wob)[:, 2, :]
 
     chip = ChipParams.draw(rng, rate) if cfg.noise else ChipParams.ideal(rate)
     # the chip's own oscillator sets the true sample instants (t_s is authoritative)
