@@ -11,6 +11,7 @@ Output does not depend on how the input was chunked.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,10 @@ class GridBlock:
     t_s: np.ndarray
     values: np.ndarray
     reset: bool
+
+
+# chunks of at most this many samples take the plain-Python path (a live chunk)
+SMALL_CHUNK = 32
 
 
 class Resampler:
@@ -51,6 +56,8 @@ class Resampler:
         if self._last_v is None:
             self._start_segment(float(t_s[0]), values[0], first=True)
             t_s, values = t_s[1:], values[1:]
+        if len(t_s) <= SMALL_CHUNK:  # a live chunk: no numpy calls for the gap split either
+            return self._feed_small(t_s.tolist(), values)
         # split at gaps, including a gap between the previous chunk and this one
         prev_t = np.concatenate(([self._last_t], t_s[:-1]))
         gaps = np.flatnonzero(t_s - prev_t > self.max_gap_s)
@@ -62,6 +69,23 @@ class Resampler:
             block = self._extend(t_s[a:b], values[a:b])
             if block is not None:
                 blocks.append(block)
+        return blocks
+
+    def _feed_small(self, t: list[float], values: np.ndarray) -> list[GridBlock]:
+        """:meth:`feed` for a few samples: the same split at gaps, in plain Python."""
+        blocks: list[GridBlock] = []
+        a, prev = 0, self._last_t
+        for j, tj in enumerate(t):
+            if tj - prev > self.max_gap_s:
+                block = self._extend_small(t[a:j], values[a:j])
+                if block is not None:
+                    blocks.append(block)
+                self._start_segment(tj, values[j], first=False)
+                a = j + 1
+            prev = tj
+        block = self._extend_small(t[a:], values[a:])
+        if block is not None:
+            blocks.append(block)
         return blocks
 
     def _start_segment(self, t0: float, v0: np.ndarray, first: bool) -> None:
@@ -127,4 +151,63 @@ class Resampler:
         self._last_t = float(tt[-1])
         self._last_v = v[-1].copy()
         self._last_integral = integ[-1].copy()
+        return out
+
+    def _extend_small(self, t: list[float], v: np.ndarray) -> GridBlock | None:
+        """:meth:`_extend` for a live chunk's few samples, in plain Python floats.
+
+        On the device (0.1 s chunks) numpy's per-call cost, not the arithmetic,
+        dominates. The same operations in the same order as :meth:`_extend`
+        (IEEE doubles either way), so the output is bit-identical whatever the
+        chunking.
+        """
+        if not t:
+            return None
+        assert self._last_v is not None and self._last_integral is not None
+        assert self._origin_s is not None
+        origin, dt_s = self._origin_s, self.dt_s
+        tt = [self._last_t, *t]
+        rows = v.tolist()
+        prev = self._last_v.tolist()
+        vv = [prev, *rows]  # (last, *v)
+        integ = [self._last_integral.tolist()]
+        acc = integ[0]
+        for j, row in enumerate(rows):
+            dtj = tt[j + 1] - tt[j]
+            acc = [i + (a + b) * 0.5 * dtj for i, a, b in zip(acc, row, prev, strict=True)]
+            integ.append(acc)
+            prev = row
+        n = len(rows)
+        k_last = math.floor((tt[-1] - origin) / dt_s + 1e-9)
+        out = None
+        if k_last >= self._next_k:
+            pgi = self._prev_grid_integral
+            ig_prev = None if pgi is None else pgi.tolist()
+            vals: list[list[float]] = []
+            k_first = self._next_k if ig_prev is not None else self._next_k + 1
+            for k in range(self._next_k, k_last + 1):
+                tg = origin + k * dt_s
+                idx = min(max(bisect_right(tt, tg) - 1, 0), n - 1)
+                h = tg - tt[idx]
+                d = tt[idx + 1] - tt[idx]
+                if d <= 0:
+                    d = 1.0
+                hh = 0.5 * h * h
+                ig = [
+                    i + a * h + (b - a) / d * hh
+                    for i, a, b in zip(integ[idx], vv[idx], vv[idx + 1], strict=True)
+                ]
+                if ig_prev is not None:
+                    vals.append([(x - y) / dt_s for x, y in zip(ig, ig_prev, strict=True)])
+                ig_prev = ig
+            assert ig_prev is not None
+            self._prev_grid_integral = np.array(ig_prev)
+            self._next_k = k_last + 1
+            if vals:
+                tg_out = [origin + (k - 0.5) * dt_s for k in range(k_first, k_last + 1)]
+                out = GridBlock(np.array(tg_out), np.array(vals), self._pending_reset)
+                self._pending_reset = False
+        self._last_t = tt[-1]
+        self._last_v = np.array(rows[-1])
+        self._last_integral = np.array(acc)
         return out
