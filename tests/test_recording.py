@@ -33,6 +33,17 @@ SHANK_HEADER = HEADER + ",shank_ax_g,shank_ay_g,shank_az_g,shank_gx_dps,shank_gy
 T_TOL_S, ACC_TOL_G, GYR_TOL_DPS = 5.01e-7, 5.01e-7, 5.01e-5
 
 
+@pytest.fixture(autouse=True, params=["numpy", "pandas"])
+def c_reader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test twice: with numpy.loadtxt (short files) and pandas' reader (long ones).
+
+    Both must accept and refuse exactly the same files; which one reads a file
+    depends only on the size of its data rows (``recording.PANDAS_MIN_BYTES``).
+    """
+    monkeypatch.setattr(recording, "PANDAS_MIN_BYTES", 0 if request.param == "pandas" else 1 << 62)
+    return str(request.param)
+
+
 def rows(n: int, dt_s: float = 0.01) -> str:
     """``n`` valid data rows (sensor at rest, +1 g on z)."""
     return "".join(f"{i * dt_s:.4f},0,0,1,0.5,-0.5,0\n" for i in range(n))
@@ -434,3 +445,35 @@ def test_convert_bad_data_root_is_one_line_exit_2(tmp_path: Path) -> None:
     assert str(missing) in lines[0]
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists()  # nothing written on a bad input
+
+
+def test_long_files_are_read_by_pandas(tmp_path: Path, c_reader: str) -> None:
+    """Data rows of PANDAS_MIN_BYTES or more: pandas reads, else numpy; the same samples."""
+    chunk = ImuChunk(
+        np.arange(3000) * 0.01,
+        np.random.default_rng(1).normal(0, 1, (3000, 3)),
+        np.random.default_rng(2).normal(0, 90, (3000, 3)),
+    )
+    path = tmp_path / "r.csv"
+    write_recording(path, chunk)
+    raw = path.read_bytes()
+    size = len(raw) - (raw.index(b"\n", raw.index(b"t_s,")) + 1)  # the data rows'
+    seen: list[str] = []
+    for name in ("_pandas_parse", "_numpy_parse"):
+        real = getattr(recording, name)
+
+        def spy(*args: object, _real=real, _name=name) -> object:
+            seen.append(_name)
+            return _real(*args)
+
+        mock.patch.object(recording, name, spy).start()
+    try:
+        recording.PANDAS_MIN_BYTES = size  # (the fixture's monkeypatch restores it)
+        big = read_recording(path).chunk
+        recording.PANDAS_MIN_BYTES = size + 1
+        small = read_recording(path).chunk
+    finally:
+        mock.patch.stopall()
+    assert seen == ["_pandas_parse", "_numpy_parse"]
+    for name in ("t_s", "accel_g", "gyro_dps"):
+        np.testing.assert_array_equal(getattr(big, name), getattr(small, name))
