@@ -42,7 +42,9 @@ def is_repetition(
         return None, "no_movement"
     top = max(b.peak_dps for b in exc.all_bumps)
     major = [b for b in exc.all_bumps if b.peak_dps >= s.major_bump_ratio * top]
-    if len(exc.bumps) > s.max_bumps:
+    # (the held stretch sways in the hands: its reps show more movements)
+    max_bumps = s.max_stretch_bumps if exercise == RAISED_LEG_STRETCH else s.max_bumps
+    if len(exc.bumps) > max_bumps:
         return None, "too_many_movements"
     if len(exc.bumps) == 1 and rom >= s.max_one_move_rom_deg:
         # out and back in one smooth movement, yet far: the thigh swung through its

@@ -567,3 +567,16 @@ def test_a_stretch_right_before_lowering_the_leg_is_still_a_rep() -> None:
     assert analyze_chunk(res.chunk, "raised_leg_stretch").summary.count == res.truth.count == 5
     whole = CoreSettings(posture_rep_split=False)
     assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=whole).summary.count == 4
+
+
+def test_a_stretch_rep_that_sways_in_the_hands_is_still_a_rep() -> None:
+    """The held thigh sways: a stretch rep may show six or seven movements, not a fidget."""
+    cfg = SimConfig(
+        "raised_leg_stretch", reps=11, seed=6000244, rate_hz=200.0, shank=False,
+        condition="fatigue", leg="right", jitter=False, gaps=False,
+    )  # fmt: skip
+    res = simulate(cfg)
+    assert analyze_chunk(res.chunk, "raised_leg_stretch").summary.count == res.truth.count == 11
+    # with the seated exercises' limit two of its reps have too many movements
+    seated_limit = CoreSettings(max_stretch_bumps=CoreSettings().max_bumps)
+    assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=seated_limit).summary.count == 9
