@@ -600,6 +600,11 @@ class RepCounter:
                 s.cycle_stop_s,
                 s.cycle_plateau_deg,
                 then_any=ended == "posture",
+                held_back_fraction=s.stretch_cycle_back_fraction
+                if self._exercise_now() == RAISED_LEG_STRETCH
+                else None,
+                held_s=s.stretch_cycle_held_s,
+                held_deg=s.stretch_cycle_held_deg,
             )
             for k, (i0, i1) in enumerate(zip([0, *cuts], cuts, strict=False)):
                 part = self._excursion(buf[i0 : i1 + 1], "returned", buf[i0] if k else None)

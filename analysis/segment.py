@@ -274,6 +274,9 @@ def cycle_cuts(
     stop_s: float = 0.0,
     plateau_deg: float = 0.0,
     then_any: bool = False,
+    held_back_fraction: float | None = None,
+    held_s: float = 0.0,
+    held_deg: float = 0.0,
 ) -> list[int]:
     """Sample indices where an excursion holds two out-and-back cycles back to back.
 
@@ -285,6 +288,9 @@ def cycle_cuts(
     must have an out and a back movement, so a hesitant lift (two movements the
     same way) or an adjusted hold is never cut. ``then_any``: at most one cut,
     and what follows it may be anything (the start of a posture change).
+    ``held_back_fraction``: back by this much suffices when the far point was
+    held (the thigh within ``held_deg`` of it for ``held_s``): a stretch's thigh
+    shows only part of the knee's release.
     """
     bumps, g, w = exc.bumps, exc.thigh_gravity, exc.speed_dps
     if g is None or len(g) == 0:
@@ -305,11 +311,23 @@ def cycle_cuts(
         return []
     pts = g[np.clip(idx, 0, len(g) - 1)]
 
+    def held(k: int) -> bool:
+        """Still point k is a hold: the thigh stays within held_deg of it for held_s."""
+        lo = int(np.searchsorted(t, t[idx[k]] - 0.5 * held_s))
+        hi = int(np.searchsorted(t, t[idx[k]] + 0.5 * held_s))
+        return float((g[lo : hi + 1] @ pts[k]).min()) >= math.cos(math.radians(held_deg))
+
     def out_and_back(first: int, last: int) -> bool:
-        """Still points first..last: out to a far point, then back most of the way."""
+        """Still points first..last: out to a far point, then back most of the way
+        (or some of it, from a held far point)."""
         far = max(range(first + 1, last), key=lambda k: angle_deg(pts[k], pts[first]))
         out = angle_deg(pts[far], pts[first])
-        if out < min_rom_deg or angle_deg(pts[last], pts[far]) < back_fraction * out:
+        back = angle_deg(pts[last], pts[far])
+        if out < min_rom_deg:
+            return False
+        if back < back_fraction * out and not (
+            held_back_fraction is not None and back >= held_back_fraction * out and held(far)
+        ):
             return False
         return float((pts[far] - pts[first]) @ (pts[last] - pts[far])) < 0.0  # came back
 

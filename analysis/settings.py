@@ -96,6 +96,11 @@ class CoreSettings:
     # it stopped (slower than this), if each side goes out and comes back; 0 = never
     cycle_stop_dps: float = 8.0
     cycle_stop_s: float = 0.6  # ... all this long around the cut
+    # a stretch: its far end held (within held_deg for held_s), back by this x its way
+    # is enough (the thigh shows little of the knee's release)
+    stretch_cycle_back_fraction: float = 0.3
+    stretch_cycle_held_s: float = 1.0
+    stretch_cycle_held_deg: float = 1.2
     posture_rep_split: bool = True  # a rep then a stop then a posture change: cut too
     cycle_plateau_deg: float = 1.2  # ... and stretches of stillness (this radius) as stops
     deep_touch_fraction: float = 0.15  # (or came this close to rest: no stop needed)

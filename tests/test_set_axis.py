@@ -580,3 +580,21 @@ def test_a_stretch_rep_that_sways_in_the_hands_is_still_a_rep() -> None:
     # with the seated exercises' limit two of its reps have too many movements
     seated_limit = CoreSettings(max_stretch_bumps=CoreSettings().max_bumps)
     assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=seated_limit).summary.count == 9
+
+
+def test_a_stretch_released_only_a_little_then_held_again_is_two_reps() -> None:
+    """Released by a third of its way, still a second or more, then straightened and held
+    again: two reps. Measured on the thigh the release hardly shows (the knee does the
+    work); the hold at each far end does."""
+    cfg = SimConfig(
+        "raised_leg_stretch", reps=6, seed=6000064, rate_hz=100.0, shank=False,
+        condition="fatigue", leg="left", jitter=False, gaps=False,
+    )  # fmt: skip
+    res = simulate(cfg)
+    assert analyze_chunk(res.chunk, "raised_leg_stretch").summary.count == res.truth.count == 6
+    # cut only where the leg came back most of its way (as for the seated exercises)
+    no_held_cut = CoreSettings(stretch_cycle_back_fraction=CoreSettings().back_from_top_fraction)
+    assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=no_held_cut).summary.count == 5
+    # the held far end is what tells: without it a third of the way back is no cut either
+    unheld = CoreSettings(stretch_cycle_held_deg=0.05)
+    assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=unheld).summary.count == 5
