@@ -245,6 +245,8 @@ def first_move_s(exc: Excursion, min_ratio: float = 0.05) -> float:
 
 def fits_exercise(shape: RepShape, s: CoreSettings, exercise: str) -> bool:
     """The exercise-specific part of 'is this a repetition' (seated: no long hold)."""
+    if shape.shank_rom_deg is not None and shape.shank_rom_deg < s.min_rep_knee_deg:
+        return False  # every exercise bends and straightens the knee: the shank shows it
     if exercise == SEATED_LEG_KICK and shape.rom_deg > s.max_kick_rom_deg:
         return False  # the kick's thigh stays near the chair: a bigger swing is a step
     if exercise == RAISED_LEG_STRETCH and shape.rom_deg > s.max_stretch_rom_deg:

@@ -89,6 +89,7 @@ class CoreSettings:
     back_still_s: float = 1.0  # ... for this long: came back to a new rest posture
     min_rom_deg: float = 2.5  # smaller thigh excursions are not repetitions ...
     min_shank_rom_deg: float = 12.0  # ... unless the shank moved this much
+    min_rep_knee_deg: float = 20.0  # with a shank sensor: a rep turns the shank this much
     touch_away_deg: float = 5.0  # after this far out, slowing near rest = rep ended
     touch_fraction: float = 0.3  # "near rest" for a touch: or below this x the peak
     touch_max_dps: float = 8.0  # ... and it (nearly) stopped there

@@ -136,8 +136,14 @@ def test_a_movement_squeezed_between_walking_and_sitting_down_is_not_a_rep() -> 
     )  # fmt: skip
     res = simulate(cfg)
     assert analyze_chunk(res.chunk, "seated_leg_kick").summary.count == res.truth.count
-    # the same recording without the rule: the squeezed movement counts as a rep
-    loose = CoreSettings(squeeze_gap_s=-1.0)
+    # the knee hardly turns in it either (test_with_a_shank_sensor_a_rep_must_move_the_knee):
+    # that rule off, this one alone still drops it ...
+    any_knee = CoreSettings(min_rep_knee_deg=0.0)
+    assert analyze_chunk(res.chunk, "seated_leg_kick", settings=any_knee).summary.count == (
+        res.truth.count
+    )
+    # ... and without both the squeezed movement counts as a rep
+    loose = CoreSettings(squeeze_gap_s=-1.0, min_rep_knee_deg=0.0)
     assert analyze_chunk(res.chunk, "seated_leg_kick", settings=loose).summary.count == (
         res.truth.count + 1
     )
@@ -598,3 +604,25 @@ def test_a_stretch_released_only_a_little_then_held_again_is_two_reps() -> None:
     # the held far end is what tells: without it a third of the way back is no cut either
     unheld = CoreSettings(stretch_cycle_held_deg=0.05)
     assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=unheld).summary.count == 5
+
+
+def test_with_a_shank_sensor_a_rep_must_move_the_knee() -> None:
+    """Every exercise bends and straightens the knee: shifting in the chair lifts the
+    thigh a few degrees, but the shank hardly turns."""
+    cfg = SimConfig(
+        None, seed=8000248, condition="everyday_only", rate_hz=50.0, shank=True,
+        leg="right", t0_s=2120.036,
+    )  # fmt: skip
+    res = simulate(cfg)
+    assert "shift_in_chair" in {e["kind"] for e in res.truth.everyday}
+    assert analyze_chunk(res.chunk, "seated_leg_kick").summary.count == 0
+    any_knee = CoreSettings(min_rep_knee_deg=0.0)
+    assert analyze_chunk(res.chunk, "seated_leg_kick", settings=any_knee).summary.count == 3
+    # a stretch set: a 3 deg thigh twitch between two reps, the knee still, is no rep
+    cfg = SimConfig(
+        "raised_leg_stretch", reps=10, seed=4000276, rate_hz=50.0, shank=True,
+        condition="normal", leg="left", jitter=False, gaps=False,
+    )  # fmt: skip
+    res = simulate(cfg)
+    assert analyze_chunk(res.chunk, "raised_leg_stretch").summary.count == res.truth.count == 10
+    assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=any_knee).summary.count == 11
