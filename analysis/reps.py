@@ -251,21 +251,28 @@ def fits_exercise(shape: RepShape, s: CoreSettings, exercise: str) -> bool:
         return False  # the kick's thigh stays near the chair: a bigger swing is a step
     if exercise == RAISED_LEG_STRETCH and shape.rom_deg > s.max_stretch_rom_deg:
         return False  # the held thigh moves little: a bigger swing is not the stretch
+    if exercise == RAISED_LEG_STRETCH:
+        # the held thigh is pushed, it tilts: crossing the legs (seated) hardly does
+        return not _crossing(shape, s, s.stretch_cross_tilt_ratio)
     if exercise in (SEATED_LEG_RAISE, SEATED_LEG_KICK):
-        if (
-            shape.tilt_ratio < s.cross_max_tilt_ratio
-            and shape.hold_s > s.cross_min_hold_s
-            and shape.rom_deg >= s.cross_min_rom_deg
-            and (shape.shank_rom_deg or 0.0) < s.min_turn_check_shank_deg
-        ):
-            # crossing the legs: the thigh rises over the other knee, swings across
-            # (a turn about the vertical that does not tilt it) and stays up a while;
-            # a raise or a kick moves it straight forward and comes back, and with
-            # a shank sensor the knee clearly straightens (a knee extension hardly
-            # lifts the thigh: its small turns need not tilt it)
+        if _crossing(shape, s, s.cross_max_tilt_ratio):
             return False
         return shape.hold_s <= s.max_seated_hold_s  # e.g. crossing and uncrossing the legs
     return True
+
+
+def _crossing(shape: RepShape, s: CoreSettings, max_tilt_ratio: float) -> bool:
+    """Crossing the legs: the thigh rises over the other knee, swings across (a turn
+    about the vertical that does not tilt it) and stays up a while. A raise or a kick
+    moves it straight forward and comes back, and with a shank sensor the knee clearly
+    straightens (a knee extension hardly lifts the thigh: its small turns need not
+    tilt it)."""
+    return (
+        shape.tilt_ratio < max_tilt_ratio
+        and shape.hold_s > s.cross_min_hold_s
+        and shape.rom_deg >= s.cross_min_rom_deg
+        and (shape.shank_rom_deg or 0.0) < s.min_turn_check_shank_deg
+    )
 
 
 def make_rep(

@@ -126,6 +126,7 @@ class CoreSettings:
     max_kick_rom_deg: float = 33.0  # thigh ROM of a kick at most
     max_stretch_rom_deg: float = 30.0  # ... of the stretch's held thigh at most
     cross_max_tilt_ratio: float = 0.82  # seated: tilting less per degree turned ...
+    stretch_cross_tilt_ratio: float = 0.6  # (stretch mode: the held thigh tilts more)
     cross_min_hold_s: float = 3.5  # ... and held longer ...
     cross_min_rom_deg: float = 12.0  # ... and lifted this far = crossing the legs
     min_movement_s: float = 0.3  # movements quicker than this are jiggling

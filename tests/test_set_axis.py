@@ -626,3 +626,18 @@ def test_with_a_shank_sensor_a_rep_must_move_the_knee() -> None:
     res = simulate(cfg)
     assert analyze_chunk(res.chunk, "raised_leg_stretch").summary.count == res.truth.count == 10
     assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=any_knee).summary.count == 11
+
+
+def test_crossed_legs_are_no_stretch() -> None:
+    """Crossing the legs swings the thigh across without tilting it much; the held
+    thigh of the stretch is pushed and tilts. Seated, crossing and fidgeting after
+    it made a 'set' of three stretches."""
+    cfg = SimConfig(
+        None, seed=8000014, condition="everyday_only", rate_hz=25.0, shank=False,
+        leg="right", jitter=None, gaps=True,
+    )  # fmt: skip
+    res = simulate(cfg)
+    assert "cross_legs" in {e["kind"] for e in res.truth.everyday}
+    assert analyze_chunk(res.chunk, "raised_leg_stretch").summary.count == 0
+    any_tilt = CoreSettings(stretch_cross_tilt_ratio=0.0)
+    assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=any_tilt).summary.count == 3
