@@ -316,7 +316,7 @@ class RepCounter:
         posture_deg = s.posture_angle_deg
         win_t, win_s, band_n = self._win_t, self._win_s, self._band_n
         confirm_n, settle_n = self._confirm_n, self._settle_n
-        max_hold_n, max_len_n = self._max_hold_n, self._max_len_n
+        max_len_n = self._max_len_n
         keep_hist, cut_hist = 2 * self._preroll_n, self._preroll_n
         still, m_prev, m_move_start = self._still, self._m_prev, self._m_move_start
         still_from = self._still_from
@@ -473,7 +473,8 @@ class RepCounter:
                         self._settle_until = ti + s.settle_follow_s
                     self.state = _REST
                 elif at >= posture_deg or (
-                    still >= max_hold_n and len(buf) - self._exc_n0 >= max_hold_n
+                    still >= (hold_n := self._max_still_n(ti))
+                    and len(buf) - self._exc_n0 >= hold_n
                 ):
                     # (still for that long since the excursion began, not just still:
                     # a very slow small rep reads as still all along)
@@ -501,6 +502,18 @@ class RepCounter:
         self._set_baseline(ut, us)
         self.state = _REST
         events.append(PostureChanged(t, at))
+
+    def _max_still_n(self, t: float) -> int:
+        """Still away from rest this long (grid samples): a new posture, no hold.
+
+        A kick holds nowhere: still for seconds away from rest inside a kick set
+        (a rep counted less than ``set_gap_s`` ago), the leg was put somewhere
+        else (a fidget in a pause).
+        """
+        in_set = bool(self._shapes) and t - self._shapes[-1].end_s <= self.s.set_gap_s
+        if not in_set or self._exercise_now() != SEATED_LEG_KICK:
+            return self._max_hold_n
+        return round(self.s.max_kick_still_s * self.s.grid_hz)
 
     def _back_from_top(self, ut: Vec, still: int) -> bool:
         """Came back from the far end by most of the rep, still, though not to rest.

@@ -122,6 +122,7 @@ class CoreSettings:
     restless_min_rom_deg: float = 20.0  # with big swings: walking, not a rep
     max_rep_s: float = 25.0  # excursions longer than this are not repetitions
     max_hold_s: float = 12.0  # still away from rest longer than this = new posture
+    max_kick_still_s: float = 3.0  # ... in a kick set (a kick holds nowhere)
     max_seated_hold_s: float = 8.0  # seated exercises have no prescribed hold: longer = not a rep
     max_kick_rom_deg: float = 33.0  # thigh ROM of a kick at most
     max_stretch_rom_deg: float = 30.0  # ... of the stretch's held thigh at most

@@ -641,3 +641,16 @@ def test_crossed_legs_are_no_stretch() -> None:
     assert analyze_chunk(res.chunk, "raised_leg_stretch").summary.count == 0
     any_tilt = CoreSettings(stretch_cross_tilt_ratio=0.0)
     assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=any_tilt).summary.count == 3
+
+
+def test_a_kick_set_leg_left_still_elsewhere_is_a_new_rest() -> None:
+    """A kick holds nowhere: a leg still for seconds away from rest was put elsewhere
+    (by a fidget in a pause); the next kick is measured from there, not joined to it."""
+    cfg = SimConfig(
+        "seated_leg_kick", reps=10, seed=4000214, rate_hz=50.0, shank=False,
+        condition="pauses", leg="left", jitter=False, gaps=False,
+    )  # fmt: skip
+    res = simulate(cfg)
+    assert analyze_chunk(res.chunk, "seated_leg_kick").summary.count == res.truth.count == 10
+    as_other_holds = CoreSettings(max_kick_still_s=CoreSettings().max_hold_s)
+    assert analyze_chunk(res.chunk, "seated_leg_kick", settings=as_other_holds).summary.count == 7
