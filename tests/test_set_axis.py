@@ -10,6 +10,7 @@ strapped with an arbitrary orientation sees them.
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import numpy as np
 import pytest
@@ -20,7 +21,7 @@ from analysis.events import RepDone
 from analysis.offline import analyze_chunk
 from analysis.settings import CoreSettings
 from sensors.chunk import ImuChunk
-from sensors.sim import SimConfig, simulate
+from sensors.sim import SimConfig, SimResult, simulate
 
 RATE_HZ = 100.0
 STRAP = Rotation.from_euler("xyz", [20.0, -35.0, 110.0], degrees=True)  # sensor on the thigh
@@ -97,6 +98,17 @@ def final_count(script: Script, exercise: str, **settings: float) -> int:
     counter = RepCounter(exercise, settings=CoreSettings(**settings))
     counter.feed(script.chunk())
     return counter.finish()[-1].count
+
+
+@cache
+def simulated(cfg: SimConfig) -> SimResult:
+    return simulate(cfg)
+
+
+def sim_count(cfg: SimConfig, exercise: str, **settings: float) -> int:
+    """The final count of a simulated recording analysed as ``exercise``."""
+    result = analyze_chunk(simulated(cfg).chunk, exercise, settings=CoreSettings(**settings))
+    return result.summary.count
 
 
 def a_set(n: int, script: Script | None = None) -> Script:
@@ -581,11 +593,9 @@ def test_a_stretch_rep_that_sways_in_the_hands_is_still_a_rep() -> None:
         "raised_leg_stretch", reps=11, seed=6000244, rate_hz=200.0, shank=False,
         condition="fatigue", leg="right", jitter=False, gaps=False,
     )  # fmt: skip
-    res = simulate(cfg)
-    assert analyze_chunk(res.chunk, "raised_leg_stretch").summary.count == res.truth.count == 11
+    assert sim_count(cfg, "raised_leg_stretch") == simulated(cfg).truth.count == 11
     # with the seated exercises' limit two of its reps have too many movements
-    seated_limit = CoreSettings(max_stretch_bumps=CoreSettings().max_bumps)
-    assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=seated_limit).summary.count == 9
+    assert sim_count(cfg, "raised_leg_stretch", max_stretch_bumps=CoreSettings().max_bumps) == 9
 
 
 def test_a_stretch_released_only_a_little_then_held_again_is_two_reps() -> None:
@@ -596,14 +606,12 @@ def test_a_stretch_released_only_a_little_then_held_again_is_two_reps() -> None:
         "raised_leg_stretch", reps=6, seed=6000064, rate_hz=100.0, shank=False,
         condition="fatigue", leg="left", jitter=False, gaps=False,
     )  # fmt: skip
-    res = simulate(cfg)
-    assert analyze_chunk(res.chunk, "raised_leg_stretch").summary.count == res.truth.count == 6
+    assert sim_count(cfg, "raised_leg_stretch") == simulated(cfg).truth.count == 6
     # cut only where the leg came back most of its way (as for the seated exercises)
-    no_held_cut = CoreSettings(stretch_cycle_back_fraction=CoreSettings().back_from_top_fraction)
-    assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=no_held_cut).summary.count == 5
+    most = CoreSettings().back_from_top_fraction
+    assert sim_count(cfg, "raised_leg_stretch", stretch_cycle_back_fraction=most) == 5
     # the held far end is what tells: without it a third of the way back is no cut either
-    unheld = CoreSettings(stretch_cycle_held_deg=0.05)
-    assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=unheld).summary.count == 5
+    assert sim_count(cfg, "raised_leg_stretch", stretch_cycle_held_deg=0.05) == 5
 
 
 def test_with_a_shank_sensor_a_rep_must_move_the_knee() -> None:
@@ -613,19 +621,16 @@ def test_with_a_shank_sensor_a_rep_must_move_the_knee() -> None:
         None, seed=8000248, condition="everyday_only", rate_hz=50.0, shank=True,
         leg="right", t0_s=2120.036,
     )  # fmt: skip
-    res = simulate(cfg)
-    assert "shift_in_chair" in {e["kind"] for e in res.truth.everyday}
-    assert analyze_chunk(res.chunk, "seated_leg_kick").summary.count == 0
-    any_knee = CoreSettings(min_rep_knee_deg=0.0)
-    assert analyze_chunk(res.chunk, "seated_leg_kick", settings=any_knee).summary.count == 3
+    assert "shift_in_chair" in {e["kind"] for e in simulated(cfg).truth.everyday}
+    assert sim_count(cfg, "seated_leg_kick") == 0
+    assert sim_count(cfg, "seated_leg_kick", min_rep_knee_deg=0.0) == 3
     # a stretch set: a 3 deg thigh twitch between two reps, the knee still, is no rep
     cfg = SimConfig(
         "raised_leg_stretch", reps=10, seed=4000276, rate_hz=50.0, shank=True,
         condition="normal", leg="left", jitter=False, gaps=False,
     )  # fmt: skip
-    res = simulate(cfg)
-    assert analyze_chunk(res.chunk, "raised_leg_stretch").summary.count == res.truth.count == 10
-    assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=any_knee).summary.count == 11
+    assert sim_count(cfg, "raised_leg_stretch") == simulated(cfg).truth.count == 10
+    assert sim_count(cfg, "raised_leg_stretch", min_rep_knee_deg=0.0) == 11
 
 
 def test_crossed_legs_are_no_stretch() -> None:
@@ -636,11 +641,9 @@ def test_crossed_legs_are_no_stretch() -> None:
         None, seed=8000014, condition="everyday_only", rate_hz=25.0, shank=False,
         leg="right", jitter=None, gaps=True,
     )  # fmt: skip
-    res = simulate(cfg)
-    assert "cross_legs" in {e["kind"] for e in res.truth.everyday}
-    assert analyze_chunk(res.chunk, "raised_leg_stretch").summary.count == 0
-    any_tilt = CoreSettings(stretch_cross_tilt_ratio=0.0)
-    assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=any_tilt).summary.count == 3
+    assert "cross_legs" in {e["kind"] for e in simulated(cfg).truth.everyday}
+    assert sim_count(cfg, "raised_leg_stretch") == 0
+    assert sim_count(cfg, "raised_leg_stretch", stretch_cross_tilt_ratio=0.0) == 3
 
 
 def test_a_kick_set_leg_left_still_elsewhere_is_a_new_rest() -> None:
@@ -650,7 +653,5 @@ def test_a_kick_set_leg_left_still_elsewhere_is_a_new_rest() -> None:
         "seated_leg_kick", reps=10, seed=4000214, rate_hz=50.0, shank=False,
         condition="pauses", leg="left", jitter=False, gaps=False,
     )  # fmt: skip
-    res = simulate(cfg)
-    assert analyze_chunk(res.chunk, "seated_leg_kick").summary.count == res.truth.count == 10
-    as_other_holds = CoreSettings(max_kick_still_s=CoreSettings().max_hold_s)
-    assert analyze_chunk(res.chunk, "seated_leg_kick", settings=as_other_holds).summary.count == 7
+    assert sim_count(cfg, "seated_leg_kick") == simulated(cfg).truth.count == 10
+    assert sim_count(cfg, "seated_leg_kick", max_kick_still_s=CoreSettings().max_hold_s) == 7
