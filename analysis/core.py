@@ -500,6 +500,10 @@ class RepCounter:
         big = not back and s.back_to_rest_deg > 0 and at >= s.back_min_change_deg
         self._prev_rest = self._base_t if big else None
         self._set_baseline(ut, us)
+        if self._raise_known():
+            # sat down (or shifted) before a set of raises: the leg may still settle
+            # the last degrees at a crawl, as after a rep (settle_follow_s)
+            self._settle_until = t + s.posture_settle_s
         self.state = _REST
         events.append(PostureChanged(t, at))
 

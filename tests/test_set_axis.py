@@ -374,7 +374,13 @@ def test_turning_on_the_spot_is_not_a_set() -> None:
     res = simulate(cfg)
     assert {"turn", "walk"} <= {e["kind"] for e in res.truth.everyday}
     assert analyze_chunk(res.chunk, "seated_leg_raise").summary.count == 0
-    never = CoreSettings(standing_max_deg=0.0)  # no rest posture counts as standing
+    # the rest posture following the settling leg after a posture change drops them
+    # too (test_a_raise_set_right_after_sitting_down_keeps_its_first_rep): that off,
+    # the standing rule alone still does ...
+    no_settle = CoreSettings(posture_settle_s=0.0)
+    assert analyze_chunk(res.chunk, "seated_leg_raise", settings=no_settle).summary.count == 0
+    # ... and without both they count
+    never = CoreSettings(standing_max_deg=0.0, posture_settle_s=0.0)  # no posture is standing
     assert analyze_chunk(res.chunk, "seated_leg_raise", settings=never).summary.count == 3
 
 
@@ -655,3 +661,15 @@ def test_a_kick_set_leg_left_still_elsewhere_is_a_new_rest() -> None:
     )  # fmt: skip
     assert sim_count(cfg, "seated_leg_kick") == simulated(cfg).truth.count == 10
     assert sim_count(cfg, "seated_leg_kick", max_kick_still_s=CoreSettings().max_hold_s) == 7
+
+
+def test_a_raise_set_right_after_sitting_down_keeps_its_first_rep() -> None:
+    """Sat down, the thigh settles a last degree or two at a crawl: the rest posture
+    follows it for 2 s, or the first rep starts from an excursion that began while
+    sitting still, and is dropped as restless."""
+    cfg = SimConfig(
+        "seated_leg_raise", reps=17, seed=14000181, rate_hz=100.0, shank=False,
+        condition="with_everyday", leg="right", jitter=False, gaps=True,
+    )  # fmt: skip
+    assert sim_count(cfg, "seated_leg_raise") == simulated(cfg).truth.count == 17
+    assert sim_count(cfg, "seated_leg_raise", posture_settle_s=0.0) == 16
