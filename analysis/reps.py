@@ -52,8 +52,10 @@ def is_repetition(
         return None, "swing"
     away_s = angle_span_s(exc)
     moving_s = exc.bumps[-1].end_s - first_move_s(exc)
-    if max(away_s, moving_s) < s.min_rep_s:
-        return None, "too_brief"  # quicker than any out-and-back exercise movement
+    if max(away_s, moving_s) < s.min_rep_s and shank_rom < s.brief_knee_deg:
+        # quicker than any out-and-back exercise movement; with a shank sensor a
+        # knee that swung far in it was a (too fast) kick, however brief the thigh's part
+        return None, "too_brief"
     if away_s > moving_s + s.max_unexplained_away_s and rom >= s.restless_min_rom_deg:
         return None, "restless"  # away far longer than its movements explain: walking
     durations = sorted(b.duration_s for b in major)

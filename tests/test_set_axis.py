@@ -673,3 +673,14 @@ def test_a_raise_set_right_after_sitting_down_keeps_its_first_rep() -> None:
     )  # fmt: skip
     assert sim_count(cfg, "seated_leg_raise") == simulated(cfg).truth.count == 17
     assert sim_count(cfg, "seated_leg_raise", posture_settle_s=0.0) == 16
+
+
+def test_a_kick_too_quick_for_the_thigh_still_counts_when_the_knee_swung() -> None:
+    """A 1.2 s kick: the thigh is away from rest for less than the 0.8 s any rep takes,
+    but the shank swung far; a fast kick, counted (and flagged), not a twitch."""
+    cfg = SimConfig(
+        "seated_leg_kick", reps=8, seed=6000146, rate_hz=100.0, shank=True,
+        condition="pauses", leg="right", jitter=False, gaps=False,
+    )  # fmt: skip
+    assert sim_count(cfg, "seated_leg_kick") == simulated(cfg).truth.count == 8
+    assert sim_count(cfg, "seated_leg_kick", brief_knee_deg=1e9) == 7
