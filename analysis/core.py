@@ -734,7 +734,9 @@ class RepCounter:
         last = self._shapes[-1] if self._shapes else None
         if last is not None and shape.start_s - last.end_s <= self.s.set_gap_s:
             flip = kick and shape.movements >= 2
-            if not stretch and not self._same_axis(shape.axis, self._set_axis, flip):
+            if not stretch and not self._knee_moved(shape) and not self._same_axis(
+                shape.axis, self._set_axis, flip
+            ):
                 return  # rolled or twisted, not lifted: a fidget inside the set
             self._count_rep(shape, t_now, events, track_axis=not stretch)
             return
@@ -790,7 +792,12 @@ class RepCounter:
             if not stretch:
                 votes = [sum(self._agree(a, b, kick) for b in group) for a in group]
                 best = group[votes.index(max(votes))]
-                group = [sh for sh in group if self._agree(sh, best, kick)]
+                knee = self._knee_moved(best)
+                group = [
+                    sh
+                    for sh in group
+                    if self._agree(sh, best, kick) or (knee and self._knee_moved(sh))
+                ]
             if len(group) == 2 and all(sh.end_s - sh.start_s < self.s.pair_quick_s for sh in group):
                 continue  # two quick jerks and no more: a fidget, not a set
             if len(group) <= self.s.short_set_reps:
@@ -813,6 +820,15 @@ class RepCounter:
     def _agree(self, a: RepShape, b: RepShape, kick: bool) -> bool:
         """Two reps turn the thigh about the same axis (see :meth:`_same_axis`)."""
         return self._same_axis(a.axis, b.axis, kick and min(a.movements, b.movements) >= 2)
+
+    def _knee_moved(self, shape: RepShape) -> bool:
+        """The shank sensor saw the knee swing far: an exercise rep, whatever the axis.
+
+        The axis rule keeps out fidgets that roll the thigh; with a shank sensor those
+        hardly turn the knee (and a rep must turn it ``min_rep_knee_deg`` anyway),
+        while a small partial raise whose thigh also rolls still straightens the knee.
+        """
+        return (shape.shank_rom_deg or 0.0) >= self.s.axis_free_knee_deg
 
     def _same_axis(self, a: Vec | None, b: Vec | None, either_sense: bool = False) -> bool:
         """Axes within ``max_axis_deg`` (``either_sense``: or of the reversed one).

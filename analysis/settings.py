@@ -51,7 +51,8 @@ class CoreSettings:
     # calibration: the first still window gives the gyro bias and the rest posture
     still_window_s: float = 1.0
     set_gap_s: float = 30.0  # reps closer than this form a set; a lone one is not counted
-    max_axis_deg: float = 45.0  # a set's reps turn the thigh about axes this close
+    max_axis_deg: float = 45.0  # a set's reps turn the thigh about axes this close ...
+    axis_free_knee_deg: float = 45.0  # ... unless both turned the knee this much
     activity_rom_deg: float = 20.0  # a non-rep movement this big is an activity (walk, sit)
     squeeze_gap_s: float = 0.5  # a rep candidate this close to one on both sides is part of it
     squeeze_max_s: float = 4.0  # ... if quicker than this (a slow one is a rep)

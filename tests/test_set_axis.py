@@ -684,3 +684,14 @@ def test_a_kick_too_quick_for_the_thigh_still_counts_when_the_knee_swung() -> No
     )  # fmt: skip
     assert sim_count(cfg, "seated_leg_kick") == simulated(cfg).truth.count == 8
     assert sim_count(cfg, "seated_leg_kick", brief_knee_deg=1e9) == 7
+
+
+def test_a_small_raise_whose_thigh_rolls_counts_when_the_knee_straightened() -> None:
+    """A 5 deg partial raise whose thigh also rolls turns about an axis far off the
+    set's; with a shank sensor its knee still clearly straightened: a rep."""
+    cfg = SimConfig(
+        "seated_leg_raise", reps=6, seed=4000468, rate_hz=100.0, shank=True,
+        condition="partial", leg="left", jitter=True, gaps=False,
+    )  # fmt: skip
+    assert sim_count(cfg, "seated_leg_raise") == simulated(cfg).truth.count == 6
+    assert sim_count(cfg, "seated_leg_raise", axis_free_knee_deg=1e9) == 5
