@@ -593,105 +593,100 @@ def test_a_stretch_right_before_lowering_the_leg_is_still_a_rep() -> None:
     assert analyze_chunk(res.chunk, "raised_leg_stretch", settings=whole).summary.count == 4
 
 
-def test_a_stretch_rep_that_sways_in_the_hands_is_still_a_rep() -> None:
-    """The held thigh sways: a stretch rep may show six or seven movements, not a fidget."""
-    cfg = SimConfig(
-        "raised_leg_stretch", reps=11, seed=6000244, rate_hz=200.0, shank=False,
-        condition="fatigue", leg="right", jitter=False, gaps=False,
-    )  # fmt: skip
-    assert sim_count(cfg, "raised_leg_stretch") == simulated(cfg).truth.count == 11
-    # with the seated exercises' limit two of its reps have too many movements
-    assert sim_count(cfg, "raised_leg_stretch", max_stretch_bumps=CoreSettings().max_bumps) == 9
+def _rec(exercise: str | None, reps: int, seed: int, rate_hz: float, shank: bool, condition: str,
+         leg: str, **extra: object) -> SimConfig:  # fmt: skip
+    """A simulated recording as the tuning and validation splits drew it."""
+    return SimConfig(exercise, reps=reps, seed=seed, rate_hz=rate_hz, shank=shank,
+                     condition=condition, leg=leg, **extra)  # type: ignore[arg-type]  # fmt: skip
 
 
-def test_a_stretch_released_only_a_little_then_held_again_is_two_reps() -> None:
-    """Released by a third of its way, still a second or more, then straightened and held
-    again: two reps. Measured on the thigh the release hardly shows (the knee does the
-    work); the hold at each far end does."""
-    cfg = SimConfig(
-        "raised_leg_stretch", reps=6, seed=6000064, rate_hz=100.0, shank=False,
-        condition="fatigue", leg="left", jitter=False, gaps=False,
-    )  # fmt: skip
-    assert sim_count(cfg, "raised_leg_stretch") == simulated(cfg).truth.count == 6
-    # cut only where the leg came back most of its way (as for the seated exercises)
-    most = CoreSettings().back_from_top_fraction
-    assert sim_count(cfg, "raised_leg_stretch", stretch_cycle_back_fraction=most) == 5
-    # the held far end is what tells: without it a third of the way back is no cut either
-    assert sim_count(cfg, "raised_leg_stretch", stretch_cycle_held_deg=0.05) == 5
+SET = {"jitter": False, "gaps": False}
+
+# One recording per rule: counted right with the rule, and as the count was without
+# it (the setting that turns it off). The reason each rule is right is its comment.
+RULE_CASES = [
+    # the held thigh sways in the hands: a stretch rep may show six or seven
+    # movements (the seated exercises' limit is five), it is no fidget
+    pytest.param(
+        _rec("raised_leg_stretch", 11, 6000244, 200.0, False, "fatigue", "right", **SET),
+        "raised_leg_stretch", 11, {"max_stretch_bumps": CoreSettings().max_bumps}, 9,
+        id="a-stretch-rep-that-sways-in-the-hands",
+    ),
+    # released by a third of its way, held a second or more, straightened and held
+    # again: two reps. On the thigh the release hardly shows (the knee does the work);
+    # the hold at each far end does. Without the held cut (70 % back, as seated) ...
+    pytest.param(
+        _rec("raised_leg_stretch", 6, 6000064, 100.0, False, "fatigue", "left", **SET),
+        "raised_leg_stretch", 6,
+        {"stretch_cycle_back_fraction": CoreSettings().back_from_top_fraction}, 5,
+        id="a-stretch-released-a-third-then-held-again",
+    ),
+    # ... or without a held far end (no plateau that narrow), a third back is no cut
+    pytest.param(
+        _rec("raised_leg_stretch", 6, 6000064, 100.0, False, "fatigue", "left", **SET),
+        "raised_leg_stretch", 6, {"stretch_cycle_held_deg": 0.05}, 5,
+        id="the-held-far-end-is-what-tells",
+    ),
+    # every exercise bends and straightens the knee: shifting in the chair lifts the
+    # thigh a few degrees, but the shank hardly turns
+    pytest.param(
+        _rec(None, 12, 8000248, 50.0, True, "everyday_only", "right", t0_s=2120.036),
+        "seated_leg_kick", 0, {"min_rep_knee_deg": 0.0}, 3,
+        id="a-shift-in-the-chair-does-not-move-the-knee",
+    ),
+    # ... nor a 3 deg thigh twitch between two stretches
+    pytest.param(
+        _rec("raised_leg_stretch", 10, 4000276, 50.0, True, "normal", "left", **SET),
+        "raised_leg_stretch", 10, {"min_rep_knee_deg": 0.0}, 11,
+        id="a-thigh-twitch-between-stretches-does-not-move-the-knee",
+    ),
+    # crossing the legs swings the thigh across without tilting it much; the held
+    # thigh of the stretch is pushed and tilts. Seated, crossing and fidgeting after
+    # it made a 'set' of three stretches
+    pytest.param(
+        _rec(None, 12, 8000014, 25.0, False, "everyday_only", "right", jitter=None, gaps=True),
+        "raised_leg_stretch", 0, {"stretch_cross_tilt_ratio": 0.0}, 3,
+        id="crossed-legs-are-no-stretch",
+    ),
+    # a kick holds nowhere: a leg still for 3 s away from rest inside a kick set was
+    # put elsewhere (a fidget in a pause); the next kick is measured from there
+    pytest.param(
+        _rec("seated_leg_kick", 10, 4000214, 50.0, False, "pauses", "left", **SET),
+        "seated_leg_kick", 10, {"max_kick_still_s": CoreSettings().max_hold_s}, 7,
+        id="a-kick-set-leg-left-still-elsewhere",
+    ),
+    # sat down, the thigh settles a last degree at a crawl: the rest posture follows
+    # it for 2 s, or the first raise starts from an excursion that began while
+    # sitting still, and is dropped as restless
+    pytest.param(
+        _rec("seated_leg_raise", 17, 14000181, 100.0, False, "with_everyday", "right",
+             jitter=False, gaps=True),  # fmt: skip
+        "seated_leg_raise", 17, {"posture_settle_s": 0.0}, 16,
+        id="a-raise-set-right-after-sitting-down",
+    ),
+    # a 1.2 s kick: the thigh is away from rest less than the 0.8 s any rep takes,
+    # but the shank swung far; a fast kick (counted and flagged), not a twitch
+    pytest.param(
+        _rec("seated_leg_kick", 8, 6000146, 100.0, True, "pauses", "right", **SET),
+        "seated_leg_kick", 8, {"brief_knee_deg": 1e9}, 7,
+        id="a-kick-too-quick-for-the-thigh-but-the-knee-swung",
+    ),
+    # a 5 deg partial raise whose thigh also rolls turns about an axis far off the
+    # set's; with a shank sensor its knee still clearly straightened
+    pytest.param(
+        _rec("seated_leg_raise", 6, 4000468, 100.0, True, "partial", "left", jitter=True,
+             gaps=False),  # fmt: skip
+        "seated_leg_raise", 6, {"axis_free_knee_deg": 1e9}, 5,
+        id="a-small-raise-whose-thigh-rolls-but-the-knee-straightened",
+    ),
+]
 
 
-def test_with_a_shank_sensor_a_rep_must_move_the_knee() -> None:
-    """Every exercise bends and straightens the knee: shifting in the chair lifts the
-    thigh a few degrees, but the shank hardly turns."""
-    cfg = SimConfig(
-        None, seed=8000248, condition="everyday_only", rate_hz=50.0, shank=True,
-        leg="right", t0_s=2120.036,
-    )  # fmt: skip
-    assert "shift_in_chair" in {e["kind"] for e in simulated(cfg).truth.everyday}
-    assert sim_count(cfg, "seated_leg_kick") == 0
-    assert sim_count(cfg, "seated_leg_kick", min_rep_knee_deg=0.0) == 3
-    # a stretch set: a 3 deg thigh twitch between two reps, the knee still, is no rep
-    cfg = SimConfig(
-        "raised_leg_stretch", reps=10, seed=4000276, rate_hz=50.0, shank=True,
-        condition="normal", leg="left", jitter=False, gaps=False,
-    )  # fmt: skip
-    assert sim_count(cfg, "raised_leg_stretch") == simulated(cfg).truth.count == 10
-    assert sim_count(cfg, "raised_leg_stretch", min_rep_knee_deg=0.0) == 11
-
-
-def test_crossed_legs_are_no_stretch() -> None:
-    """Crossing the legs swings the thigh across without tilting it much; the held
-    thigh of the stretch is pushed and tilts. Seated, crossing and fidgeting after
-    it made a 'set' of three stretches."""
-    cfg = SimConfig(
-        None, seed=8000014, condition="everyday_only", rate_hz=25.0, shank=False,
-        leg="right", jitter=None, gaps=True,
-    )  # fmt: skip
-    assert "cross_legs" in {e["kind"] for e in simulated(cfg).truth.everyday}
-    assert sim_count(cfg, "raised_leg_stretch") == 0
-    assert sim_count(cfg, "raised_leg_stretch", stretch_cross_tilt_ratio=0.0) == 3
-
-
-def test_a_kick_set_leg_left_still_elsewhere_is_a_new_rest() -> None:
-    """A kick holds nowhere: a leg still for seconds away from rest was put elsewhere
-    (by a fidget in a pause); the next kick is measured from there, not joined to it."""
-    cfg = SimConfig(
-        "seated_leg_kick", reps=10, seed=4000214, rate_hz=50.0, shank=False,
-        condition="pauses", leg="left", jitter=False, gaps=False,
-    )  # fmt: skip
-    assert sim_count(cfg, "seated_leg_kick") == simulated(cfg).truth.count == 10
-    assert sim_count(cfg, "seated_leg_kick", max_kick_still_s=CoreSettings().max_hold_s) == 7
-
-
-def test_a_raise_set_right_after_sitting_down_keeps_its_first_rep() -> None:
-    """Sat down, the thigh settles a last degree or two at a crawl: the rest posture
-    follows it for 2 s, or the first rep starts from an excursion that began while
-    sitting still, and is dropped as restless."""
-    cfg = SimConfig(
-        "seated_leg_raise", reps=17, seed=14000181, rate_hz=100.0, shank=False,
-        condition="with_everyday", leg="right", jitter=False, gaps=True,
-    )  # fmt: skip
-    assert sim_count(cfg, "seated_leg_raise") == simulated(cfg).truth.count == 17
-    assert sim_count(cfg, "seated_leg_raise", posture_settle_s=0.0) == 16
-
-
-def test_a_kick_too_quick_for_the_thigh_still_counts_when_the_knee_swung() -> None:
-    """A 1.2 s kick: the thigh is away from rest for less than the 0.8 s any rep takes,
-    but the shank swung far; a fast kick, counted (and flagged), not a twitch."""
-    cfg = SimConfig(
-        "seated_leg_kick", reps=8, seed=6000146, rate_hz=100.0, shank=True,
-        condition="pauses", leg="right", jitter=False, gaps=False,
-    )  # fmt: skip
-    assert sim_count(cfg, "seated_leg_kick") == simulated(cfg).truth.count == 8
-    assert sim_count(cfg, "seated_leg_kick", brief_knee_deg=1e9) == 7
-
-
-def test_a_small_raise_whose_thigh_rolls_counts_when_the_knee_straightened() -> None:
-    """A 5 deg partial raise whose thigh also rolls turns about an axis far off the
-    set's; with a shank sensor its knee still clearly straightened: a rep."""
-    cfg = SimConfig(
-        "seated_leg_raise", reps=6, seed=4000468, rate_hz=100.0, shank=True,
-        condition="partial", leg="left", jitter=True, gaps=False,
-    )  # fmt: skip
-    assert sim_count(cfg, "seated_leg_raise") == simulated(cfg).truth.count == 6
-    assert sim_count(cfg, "seated_leg_raise", axis_free_knee_deg=1e9) == 5
+@pytest.mark.parametrize(("cfg", "exercise", "count", "without", "count_without"), RULE_CASES)
+def test_a_rule_on_the_recording_that_needs_it(
+    cfg: SimConfig, exercise: str, count: int, without: dict[str, float], count_without: int
+) -> None:
+    """The true count with the rule; the count it replaced without it."""
+    assert sim_count(cfg, exercise) == count
+    assert simulated(cfg).truth.count == (count if cfg.exercise else 0)
+    assert sim_count(cfg, exercise, **without) == count_without
