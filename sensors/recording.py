@@ -212,7 +212,7 @@ def _numpy_parse(rows: bytes | memoryview, ncols: int, usecols: list[int]) -> np
             )  # fmt: skip
         except _PARSE_ERRORS:
             return None
-        return data if _fields_per_row(rows, data.shape[0]) == ncols else None
+        return data if _commas(rows) == (ncols - 1) * data.shape[0] else None
 
 
 def _pandas_parse(rows: bytes | memoryview, ncols: int, usecols: list[int]) -> np.ndarray | None:
@@ -232,18 +232,16 @@ def _pandas_parse(rows: bytes | memoryview, ncols: int, usecols: list[int]) -> n
     except (*_PARSE_ERRORS, pd.errors.ParserError):
         return None
     data = frame[usecols].to_numpy(dtype=np.float64)
-    return data if _fields_per_row(rows, data.shape[0]) == ncols else None
+    return data if _commas(rows) == (ncols - 1) * data.shape[0] else None
 
 
-def _fields_per_row(rows: bytes | memoryview, nrows: int) -> float:
-    """Fields per data row if every row has as many: commas / rows + 1."""
+def _commas(rows: bytes | memoryview) -> int:
+    """Commas in the data rows: (fields - 1) x rows when every row has its fields."""
     if isinstance(rows, memoryview):  # a view of the file's tail: count there, no copy
         whole = rows.obj
         assert isinstance(whole, bytes)
-        commas = whole.count(b",", len(whole) - len(rows))
-    else:
-        commas = rows.count(b",")
-    return commas / max(nrows, 1) + 1
+        return whole.count(b",", len(whole) - len(rows))
+    return rows.count(b",")
 
 
 def parse_recording(text: str, path: str = "<text>") -> Recording:
