@@ -311,11 +311,15 @@ def cycle_cuts(
         return []
     pts = g[np.clip(idx, 0, len(g) - 1)]
 
+    def around(k: int, span_s: float) -> slice:
+        """The samples within span_s / 2 of still point k (both ends included)."""
+        lo = int(np.searchsorted(t, t[idx[k]] - 0.5 * span_s))
+        hi = int(np.searchsorted(t, t[idx[k]] + 0.5 * span_s))
+        return slice(lo, hi + 1)
+
     def held(k: int) -> bool:
         """Still point k is a hold: the thigh stays within held_deg of it for held_s."""
-        lo = int(np.searchsorted(t, t[idx[k]] - 0.5 * held_s))
-        hi = int(np.searchsorted(t, t[idx[k]] + 0.5 * held_s))
-        return float((g[lo : hi + 1] @ pts[k]).min()) >= math.cos(math.radians(held_deg))
+        return float((g[around(k, held_s)] @ pts[k]).min()) >= math.cos(math.radians(held_deg))
 
     def out_and_back(first: int, last: int) -> bool:
         """Still points first..last: out to a far point, then back most of the way
@@ -337,9 +341,7 @@ def cycle_cuts(
         if j - first < 2 or w[idx[j]] > stop_dps:
             continue
         # a stop, not a slow turn-around: slow for stop_s around it
-        lo = int(np.searchsorted(t, t[idx[j]] - 0.5 * stop_s))
-        hi = int(np.searchsorted(t, t[idx[j]] + 0.5 * stop_s))
-        if float(w[lo : hi + 1].max()) > stop_dps:
+        if float(w[around(j, stop_s)].max()) > stop_dps:
             continue
         if out_and_back(first, j) and (then_any or out_and_back(j, len(idx) - 1)):
             cuts.append(idx[j])
