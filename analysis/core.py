@@ -120,6 +120,7 @@ class RepCounter:
         self._delay_n = round(self._delay_s * self.s.grid_hz)
         self._confirm_n = max(1, round(self.s.rest_confirm_s * self.s.grid_hz))
         self._max_hold_n = round(self.s.max_hold_s * self.s.grid_hz)
+        self._max_kick_still_n = round(self.s.max_kick_still_s * self.s.grid_hz)
         self._back_still_n = round(self.s.back_still_s * self.s.grid_hz)
         self._settle_n = round(self.s.rebaseline_still_s * self.s.grid_hz)
         self._max_len_n = round(self.s.max_rep_s * self.s.grid_hz)
@@ -517,7 +518,7 @@ class RepCounter:
         in_set = bool(self._shapes) and t - self._shapes[-1].end_s <= self.s.set_gap_s
         if not in_set or self._exercise_now() != SEATED_LEG_KICK:
             return self._max_hold_n
-        return round(self.s.max_kick_still_s * self.s.grid_hz)
+        return self._max_kick_still_n
 
     def _back_from_top(self, ut: Vec, still: int) -> bool:
         """Came back from the far end by most of the rep, still, though not to rest.
