@@ -85,7 +85,7 @@ class SpeedLowpass:
         self.fs_hz = fs_hz
         self.h = impulse_response(float(cutoff_hz), float(fs_hz))
         self._h_rev = np.ascontiguousarray(self.h[::-1])  # convolve = correlate, reversed
-        self._past: np.ndarray | None = None  # the last len(h) - 1 input samples
+        self._past: np.ndarray | None = None  # the last len(h) - 1 input samples (K, len(h) - 1)
 
     def group_delay_s(self, freq_hz: float = 0.3) -> float:
         """Group delay at ``freq_hz`` (low frequencies: the delay of a slow movement)."""
@@ -95,14 +95,22 @@ class SpeedLowpass:
 
     def __call__(self, x: np.ndarray, reset: bool = False) -> np.ndarray:
         """Filter ``x`` (M, K), continuing from the previous call unless ``reset``."""
+        return self.filter_rows(x.T, reset).T
+
+    def filter_rows(self, xt: np.ndarray, reset: bool = False) -> np.ndarray:
+        """:meth:`__call__` on the transposed layout: ``xt`` (K, M) in, (K, M) out.
+
+        One contiguous row per column, so each ``correlate`` reads its input in
+        place (a column of an (M, K) array would be copied first).
+        """
         k = len(self.h) - 1
         if self._past is None or reset:
-            self._past = np.repeat(x[:1], k, axis=0)
-        ext = np.concatenate((self._past, x))
-        y = np.empty(x.shape)
+            self._past = np.repeat(xt[:, :1], k, axis=1)
+        ext = np.concatenate((self._past, xt), axis=1)
+        y = np.empty(xt.shape)
         h_rev = self._h_rev
-        for c in range(x.shape[1]):
+        for c in range(len(xt)):
             # (numpy.convolve is this call behind a wrapper that costs more than it)
-            y[:, c] = np.correlate(ext[:, c], h_rev, mode="valid")
-        self._past = ext[len(ext) - k :]
+            y[c] = np.correlate(ext[c], h_rev, mode="valid")
+        self._past = ext[:, ext.shape[1] - k :]
         return y

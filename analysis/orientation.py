@@ -13,6 +13,8 @@ tremor is filtered and not rectified into a false speed).
 
 from __future__ import annotations
 
+import math
+
 import imufusion
 import numpy as np
 
@@ -28,6 +30,25 @@ def _unit(v: np.ndarray) -> np.ndarray:
 def _row_norm(d: np.ndarray) -> np.ndarray:
     """``np.linalg.norm(d, axis=1)`` for real rows, the same operations without its wrapper."""
     return np.sqrt(np.add.reduce(d * d, axis=1))
+
+
+# a live chunk's few grid samples: their speed in plain Python (numpy's calls cost more)
+SMALL_TAKE = 8
+
+
+def _row_norm_small(rows: list[list[float]], bias: list[float]) -> list[float]:
+    """:func:`_row_norm` of ``rows - bias`` in plain floats, bit for bit.
+
+    The same operations in numpy's order: the difference, the squares, their
+    sum left to right ((x + y) + z: numpy's reduction over three) and a
+    correctly rounded square root (tests/test_orientation_speed.py checks the bits).
+    """
+    bx, by, bz = bias
+    out = []
+    for x, y, z in rows:
+        dx, dy, dz = x - bx, y - by, z - bz
+        out.append(math.sqrt(dx * dx + dy * dy + dz * dz))
+    return out
 
 
 class OrientationTracker:
@@ -94,15 +115,16 @@ class OrientationTracker:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return gravity direction (M, 3) (NaN until calibrated) and speed_dps (M,)."""
         m = len(acc_g)
-        grav = np.full((m, 3), np.nan)
+        # (every row is written once calibrated: no need to fill it first)
+        grav = np.empty((m, 3)) if self.calibrated else np.full((m, 3), np.nan)
         if m == 0:
             return grav, np.zeros(0)
         if reset and self.calibrated:
             self._init_ahrs(acc_g[0])
         # voluntary movement is below a few Hz: stillness and speed are judged on
         # the low-passed signals, so tremor and noise are not mistaken for motion
-        lp = self._lowpass(np.concatenate((gyro_dps, acc_g), axis=1), reset)
-        lp_gyro, lp_acc = lp[:, :3], lp[:, 3:]
+        lp = self._lowpass.filter_rows(np.concatenate((gyro_dps.T, acc_g.T)), reset).T
+        lp_gyro, lp_acc = np.ascontiguousarray(lp[:, :3]), np.ascontiguousarray(lp[:, 3:])
         if self._needs_init:
             self._init_ahrs(lp_acc[0])
             self._needs_init = False
@@ -117,14 +139,20 @@ class OrientationTracker:
             sl = slice(i, i + take)
             # the bias in force for these samples (it changes only at window ends)
             bias = self.bias_dps if self.bias_dps is not None else lp_gyro[sl].mean(axis=0)
-            speed[sl] = _row_norm(lp_gyro[sl] - bias)
+            if take <= SMALL_TAKE:
+                sp = _row_norm_small(lp_gyro[sl].tolist(), bias.tolist())
+                speed[sl] = sp
+                sp_max = max(sp)
+            else:
+                speed[sl] = _row_norm(lp_gyro[sl] - bias)
+                sp_max = float(speed[sl].max())
             if self.calibrated:
                 # low-passed accel: tremor and impacts shake the accelerometer, not
                 # the direction of gravity
                 grav[sl] = self._run_ahrs(lp_acc[sl], gyro_dps[sl])
             self._win_acc.append(lp_acc[sl])
             self._win_gyr.append(lp_gyro[sl])
-            self._win_speed_max = max(self._win_speed_max, float(speed[sl].max()))
+            self._win_speed_max = max(self._win_speed_max, sp_max)
             self._win_fill += take
             self._seen += take
             i += take
