@@ -393,6 +393,50 @@ def table(head: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[int,
     return "\n".join(out)
 
 
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+def machine_reference(repeat: int = 5) -> str:
+    """A fixed workload of the live path's kind, to compare machines (and days).
+
+    The live core's cost is Python and small-numpy call overhead, which differs
+    a lot between machines (and hours) of the same name: the same code ran at
+    1,392x on one session's machine and 768x on the next. Best of ``repeat``.
+    """
+    def py_loop() -> float:
+        acc = 0.0
+        for i in range(200_000):
+            acc += (i * 0.5) * 1.000001
+        return acc
+
+    small = np.ones((3, 6))
+
+    def np_calls() -> None:
+        for _ in range(20_000):
+            np.add(small, small)
+
+    def best_ns(fn: Callable[[], object], n_ops: int) -> float:
+        fn()  # warm up
+        best = float("inf")
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t0)
+        return best / n_ops * 1e9
+
+    return (
+        f"machine: {_cpu_model()}; reference: Python loop step {best_ns(py_loop, 200_000):.0f} ns, "
+        f"small numpy call {best_ns(np_calls, 20_000):.0f} ns (lower = faster machine)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="streaming length (a, c)")
@@ -415,6 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         "OPENBLAS_* may be set on this machine)"
     )
     print(f"load average at start: {_load()} (the machine is shared: compare cpu s, not only wall)")
+    print(machine_reference())
     t0 = time.perf_counter()
     bases = {False: build_base(args.minutes, False), True: build_base(args.minutes, True)}
     print(
