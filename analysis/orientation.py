@@ -115,6 +115,8 @@ class OrientationTracker:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return gravity direction (M, 3) (NaN until calibrated) and speed_dps (M,)."""
         m = len(acc_g)
+        if 0 < m <= SMALL_TAKE and self.calibrated and not (reset or self._needs_init):
+            return self._process_small(acc_g, gyro_dps)
         # (every row is written once calibrated: no need to fill it first)
         grav = np.empty((m, 3)) if self.calibrated else np.full((m, 3), np.nan)
         if m == 0:
@@ -161,6 +163,44 @@ class OrientationTracker:
         return grav, speed
 
     # -- internals ---------------------------------------------------------
+    def _process_small(
+        self, acc_g: np.ndarray, gyro_dps: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`process` of a live chunk's few samples once calibrated.
+
+        The same operations in the same order, sample by sample in plain floats
+        (the AHRS takes lists as it takes arrays): on two or three samples
+        numpy's per-call cost is most of the work. A window that fills here is
+        closed before the next sample, as in :meth:`process`, so the bias and
+        the AHRS anchor change where they would there.
+        """
+        assert self.bias_dps is not None
+        m = len(acc_g)
+        lp = self._lowpass.filter_rows(np.concatenate((gyro_dps.T, acc_g.T))).T
+        rows, raw = lp.tolist(), gyro_dps.tolist()  # (lp gyro, lp accel), gyro per sample
+        update, gravity, sqrt = self._ahrs.update_no_magnetometer, self._ahrs.get_gravity, math.sqrt
+        grav: list[np.ndarray] = []
+        speed: list[float] = []
+        i = 0
+        while i < m:
+            take = min(m - i, self.window - self._win_fill)
+            bx, by, bz = self.bias_dps.tolist()
+            for j in range(i, i + take):
+                r, g = rows[j], raw[j]
+                dx, dy, dz = r[0] - bx, r[1] - by, r[2] - bz
+                speed.append(sqrt(dx * dx + dy * dy + dz * dz))  # as _row_norm_small
+                update([g[0] - bx, g[1] - by, g[2] - bz], r[3:])  # as _run_ahrs
+                grav.append(gravity())
+            self._win_acc.append(lp[i : i + take, 3:])
+            self._win_gyr.append(lp[i : i + take, :3])
+            self._win_speed_max = max(self._win_speed_max, *speed[i : i + take])
+            self._win_fill += take
+            self._seen += take
+            i += take
+            if self._win_fill == self.window:
+                self._close_window()
+        return np.array(grav, dtype=np.float64), np.array(speed)
+
     def _whole_windows(
         self,
         lp_acc: np.ndarray,
