@@ -767,7 +767,9 @@ class RepCounter:
         exercise is done in (both: :class:`analysis.posture.PostureMemory`). A "set" of
         two or three keeps no seated rep held over ``short_set_max_hold_s``
         (crossed legs) and, for the stretch, must push the thigh against the
-        lift before it.
+        lift before it. A stretch "set" needs ``min_stretch_set_reps`` (3): with
+        the thigh alone, sitting with the legs crossed and shifting a little
+        looks like a held leg straightened twice.
         """
         stretch = exercise == RAISED_LEG_STRETCH
         sets: list[list[RepShape]] = []
@@ -808,7 +810,7 @@ class RepCounter:
                     # crossing the legs and sitting so a while, then uncrossing: seated,
                     # a rep that holds this long is rare, and it comes in twos or threes
                     group = [sh for sh in group if sh.hold_s <= self.s.short_set_max_hold_s]
-            if len(group) >= 2:
+            if len(group) >= (self.s.min_stretch_set_reps if stretch else 2):
                 out += group
         return out
 

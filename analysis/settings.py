@@ -57,6 +57,9 @@ class CoreSettings:
     squeeze_gap_s: float = 0.5  # a rep candidate this close to one on both sides is part of it
     squeeze_max_s: float = 4.0  # ... if quicker than this (a slow one is a rep)
     pair_quick_s: float = 3.5  # a "set" of just two reps, each quicker than this: a fidget
+    # the stretch's final review keeps no "set" of two either: sitting with the legs
+    # crossed holds the thigh as the held leg is held, and comes in twos
+    min_stretch_set_reps: int = 3
     short_set_reps: int = 3  # a seated 'set' this short ...
     short_set_max_hold_s: float = 5.0  # ... keeps no rep holding longer than this
     max_unconfirmed: int = 4  # lone reps remembered while waiting for a set to start
