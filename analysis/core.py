@@ -769,7 +769,8 @@ class RepCounter:
         (crossed legs) and, for the stretch, must push the thigh against the
         lift before it. A stretch "set" needs ``min_stretch_set_reps`` (3): with
         the thigh alone, sitting with the legs crossed and shifting a little
-        looks like a held leg straightened twice.
+        looks like a held leg straightened twice; a pair within
+        ``stretch_near_set_s`` of such a set is kept (a long pause split it off).
         """
         stretch = exercise == RAISED_LEG_STRETCH
         sets: list[list[RepShape]] = []
@@ -789,7 +790,7 @@ class RepCounter:
                 sets[-1].append(sh)
             else:
                 sets.append([sh])
-        out: list[RepShape] = []
+        kept: list[list[RepShape]] = []
         kick = exercise == SEATED_LEG_KICK
         for group in sets:
             if not stretch:
@@ -810,9 +811,22 @@ class RepCounter:
                     # crossing the legs and sitting so a while, then uncrossing: seated,
                     # a rep that holds this long is rare, and it comes in twos or threes
                     group = [sh for sh in group if sh.hold_s <= self.s.short_set_max_hold_s]
-            if len(group) >= (self.s.min_stretch_set_reps if stretch else 2):
-                out += group
-        return out
+            if len(group) >= 2:
+                kept.append(group)
+        if stretch:
+            big = self.s.min_stretch_set_reps
+            kept = [g for g in kept if len(g) >= big or self._near_set(g, kept)]
+        return [sh for g in kept for sh in g]
+
+    def _near_set(self, group: list[RepShape], groups: list[list[RepShape]]) -> bool:
+        """A stretch set of ``min_stretch_set_reps`` or more this close (a long pause split it)."""
+        near = self.s.stretch_near_set_s
+        return any(
+            len(g) >= self.s.min_stretch_set_reps
+            and g[0].start_s - group[-1].end_s <= near
+            and group[0].start_s - g[-1].end_s <= near
+            for g in groups
+        )
 
     def _exercise_for(self, shape: RepShape) -> str:
         """The exercise a new rep belongs to (auto: the best guess with it)."""

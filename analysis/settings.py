@@ -60,6 +60,7 @@ class CoreSettings:
     # the stretch's final review keeps no "set" of two either: sitting with the legs
     # crossed holds the thigh as the held leg is held, and comes in twos
     min_stretch_set_reps: int = 3
+    stretch_near_set_s: float = 90.0  # ... unless a bigger stretch set is this close
     short_set_reps: int = 3  # a seated 'set' this short ...
     short_set_max_hold_s: float = 5.0  # ... keeps no rep holding longer than this
     max_unconfirmed: int = 4  # lone reps remembered while waiting for a set to start

@@ -461,6 +461,30 @@ def test_a_short_stretch_set_must_push_against_the_lift() -> None:
     assert three(95.0, short_set_reps=0) == 3  # without the short-set rules
 
 
+def test_a_stretch_pair_counts_only_beside_a_stretch_set() -> None:
+    """Two stretches alone are no set (crossed legs hold so); after a long pause
+    that split a set of four from them, they are the rest of that set."""
+
+    def stretches(script: Script, n: int) -> Script:
+        for _ in range(n):
+            script.move(2.5, pitch=75.0).hold(3.0).move(2.0, pitch=85.0).hold(2.5)
+        return script
+
+    def count_of(script: Script, **settings: float) -> int:
+        counter = RepCounter("raised_leg_stretch", settings=CoreSettings(**settings))
+        counter.feed(script.hold(2.0).chunk())
+        return counter.finish()[-1].count
+
+    def lifted() -> Script:
+        return Script().hold(3.0).move(2.5, pitch=85.0).hold(3.0)
+
+    assert count_of(stretches(lifted(), 2)) == 0
+    assert count_of(stretches(lifted(), 2), min_stretch_set_reps=2) == 2
+    split = stretches(stretches(lifted(), 4).hold(45.0), 2)
+    assert count_of(split) == 6
+    assert count_of(split, stretch_near_set_s=0.0) == 4
+
+
 def test_two_stretches_with_a_stop_past_rest_between_are_two() -> None:
     """The release overshoots rest and the leg stops a few degrees on the other side.
 
