@@ -81,6 +81,7 @@ class _Live:
     falling: bool = False  # passed half of the peak on the way down
     trough_dps: float = 0.0
     bumps_done: int = 0
+    timed: int = 0  # movements, without the twitches before the excursion was announced
     first_start_s: float | None = None
     first_end_s: float | None = None
     alerted: set[str] = field(default_factory=set)
@@ -922,8 +923,6 @@ class RepCounter:
             lv.first_start_s = start
         if lv.bumps_done == 1:
             lv.first_end_s = end
-        if not self._announced:
-            return
         ex = self._exercise_now()
         angle_now = buf[-1][2] + buf[-1][3]
         peak_angle = self._peak_m
@@ -931,7 +930,14 @@ class RepCounter:
         j_ref = max(0, j0 - self._delay_n - 2)
         moved = abs(angle_now - (buf[j_ref][2] + buf[j_ref][3]))
         need_deg = max(self.s.min_rom_deg, self.s.min_bump_angle_fraction * 2 * peak_angle)
-        if ex != SEATED_LEG_KICK and moved < need_deg:
+        twitch = ex != SEATED_LEG_KICK and moved < need_deg
+        # the stretch's straighten is its first movement, not counting a twitch before
+        # the excursion is announced (the knee leading the straighten by a jerk)
+        first = lv.timed == 0
+        lv.timed += self._announced or not twitch
+        if not self._announced:
+            return
+        if twitch:
             return  # a quick twitch inside a slow movement (the knee leading): not a phase
         thigh_moved = abs(buf[-1][2] - buf[j_ref][2])
         if self._has_shank and ex != SEATED_LEG_KICK and thigh_moved < self.s.min_thigh_alert_deg:
@@ -941,7 +947,7 @@ class RepCounter:
             if dur < need:
                 self._alert(t_half_fall, "too_fast", dur, need, events)
         elif ex == RAISED_LEG_STRETCH:
-            if lv.bumps_done == 1 and dur < self.p.min_straighten_s:
+            if first and dur < self.p.min_straighten_s:
                 self._alert(t_half_fall, "too_fast", dur, self.p.min_straighten_s, events)
         elif ex == SEATED_LEG_KICK:
             total = end - lv.first_start_s

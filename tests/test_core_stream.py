@@ -274,6 +274,23 @@ def test_too_fast_alert_latency(cfg: SimConfig) -> None:
     assert checked, "the seed must hold clearly too-fast phases"
 
 
+def test_a_jerk_before_a_fast_straighten_does_not_hide_its_alert() -> None:
+    """The knee leads a 0.53 s straighten by a jerk the thigh barely shows (under
+    the 2.5 deg that announce a rep): the straighten is still the stretch's first
+    timed movement, and gets its alert in time. (A tuning-split recording.)"""
+    cfg = SimConfig(
+        "raised_leg_stretch", reps=10, seed=2000240, rate_hz=100.0, shank=False,
+        condition="short_hold", leg="right", jitter=False, gaps=False,
+    )  # fmt: skip
+    res = sim(cfg)
+    _, events = analyze(res)
+    alerts = [e.t_s for e in events if isinstance(e, Alert) and e.alert == "too_fast"]
+    rep = next(r for r in res.truth.reps if 14.0 < r.start_s < 15.0)
+    (start, end), *_ = forced_fast_phases(rep)
+    assert end - start < 0.6
+    assert [t for t in alerts if start <= t <= end + ALERT_LATENCY_S], (start, end, alerts)
+
+
 @pytest.mark.parametrize("seed", [0, 5, 7])
 def test_no_slow_down_alert_on_slow_reps(seed: int) -> None:
     """A quick twitch inside a slow lowering (the knee leading) is no reason to alert.
