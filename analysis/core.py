@@ -483,6 +483,9 @@ class RepCounter:
                     self._posture_changed(ti, at, ut, us, events, back=False)
                 elif still == confirm_n and self._announced:
                     events.append(PhaseChanged(ti, "holding"))
+                    # a phase ended: the next one may be too fast as well (an excursion
+                    # can hold a fidget and a rep, or a rep's lift and its lowering)
+                    self._live.alerted.discard("too_fast")
             elif len(self._buf) > max_len_n:
                 self._end_excursion("too_long", ti, events)
                 self.state = _UNSETTLED
@@ -942,6 +945,10 @@ class RepCounter:
         thigh_moved = abs(buf[-1][2] - buf[j_ref][2])
         if self._has_shank and ex != SEATED_LEG_KICK and thigh_moved < self.s.min_thigh_alert_deg:
             return  # only the shank sensor turned, quickly: a strap slip, not the leg
+        if self._peak_at > self.s.max_rom_deg:
+            return  # further than any exercise turns the thigh: sitting down, standing up
+        if self._body.wrong_posture(self._base_t, ex == RAISED_LEG_STRETCH):
+            return  # from a rest posture no exercise is done in (standing: walking showed it)
         if ex == SEATED_LEG_RAISE:
             need = self.p.min_lift_s if lv.bumps_done == 1 else self.p.min_lower_s
             if dur < need:

@@ -26,6 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from analysis.events import Alert  # noqa: E402
 from analysis.offline import analyze_chunk  # noqa: E402
 from analysis.settings import AUTO, EXERCISES  # noqa: E402
 from sensors.sim import SimConfig, simulate  # noqa: E402
@@ -60,12 +61,17 @@ def configs(n: int, seed: int, mix_name: str) -> list[SimConfig]:
     return out
 
 
-def score(cfg: SimConfig) -> tuple[int, bool, float, dict[str, int]]:
-    """(seed, shank, duration_s, false reps per mode) of one recording."""
+def score(cfg: SimConfig) -> tuple[int, bool, float, dict[str, int], dict[str, int]]:
+    """(seed, shank, duration_s, false reps per mode, "slow down" alerts per mode)."""
     res = simulate(cfg)
     t = res.chunk.t_s
-    counts = {m: analyze_chunk(res.chunk, m).summary.count for m in MODES}
-    return cfg.seed, cfg.shank, float(t[-1] - t[0]), counts
+    runs = {m: analyze_chunk(res.chunk, m) for m in MODES}
+    counts = {m: a.summary.count for m, a in runs.items()}
+    alerts = {
+        m: sum(isinstance(e, Alert) and e.alert == "too_fast" for e in a.events)
+        for m, a in runs.items()
+    }
+    return cfg.seed, cfg.shank, float(t[-1] - t[0]), counts, alerts
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,10 +99,17 @@ def main(argv: list[str] | None = None) -> int:
             for m in MODES
         )
         print(f"{name:14s}{hours:7.2f}{cells}")
+    hours = sum(r[2] for r in rows) / 3600
+    print(
+        f"{'slow downs':14s}{hours:7.2f}"
+        + "".join(f"{sum(r[4][m] for r in rows):>8d} ({sum(r[4][m] for r in rows) / hours:5.0f}/h)"
+                  for m in MODES)  # fmt: skip
+        + "   (live 'slow down' during everyday motion: no exercise, so every one is false)"
+    )
     worst = [r for r in rows if any(r[3].values())]
     if worst:
         print("recordings with false reps (seed: count per " + ", ".join(MODES) + "):")
-        for seed, shank, _, counts in worst:
+        for seed, shank, _, counts, _ in worst:
             tag = "thigh+shank" if shank else "thigh"
             print(f"  {seed} {tag}: " + " ".join(str(counts[m]) for m in MODES))
     return 0
