@@ -800,11 +800,10 @@ class RepCounter:
             if not stretch:
                 votes = [sum(self._agree(a, b, kick) for b in group) for a in group]
                 best = group[votes.index(max(votes))]
-                knee = self._knee_moved(best)
                 group = [
                     sh
                     for sh in group
-                    if self._agree(sh, best, kick) or (knee and self._knee_moved(sh))
+                    if self._agree(sh, best, kick) or self._knee_moved(sh, best)
                 ]
             if len(group) == 2 and all(sh.end_s - sh.start_s < self.s.pair_quick_s for sh in group):
                 continue  # two quick jerks and no more: a fidget, not a set
@@ -842,14 +841,20 @@ class RepCounter:
         """Two reps turn the thigh about the same axis (see :meth:`_same_axis`)."""
         return self._same_axis(a.axis, b.axis, kick and min(a.movements, b.movements) >= 2)
 
-    def _knee_moved(self, shape: RepShape) -> bool:
+    def _knee_moved(self, shape: RepShape, best: RepShape | None = None) -> bool:
         """The shank sensor saw the knee swing far: an exercise rep, whatever the axis.
 
         The axis rule keeps out fidgets that roll the thigh; with a shank sensor those
         hardly turn the knee (and a rep must turn it ``min_rep_knee_deg`` anyway),
         while a small partial raise whose thigh also rolls still straightens the knee.
+        Live the rep alone is judged; in the final review (``best``: the rep the set's
+        axis is taken from) the set's best rep must have swung the knee so too. (Making
+        such reps agree in the axis vote instead let a low-knee movement in.)
         """
-        return (shape.shank_rom_deg or 0.0) >= self.s.axis_free_knee_deg
+        far = self.s.axis_free_knee_deg
+        return (shape.shank_rom_deg or 0.0) >= far and (
+            best is None or (best.shank_rom_deg or 0.0) >= far
+        )
 
     def _same_axis(self, a: Vec | None, b: Vec | None, either_sense: bool = False) -> bool:
         """Axes within ``max_axis_deg`` (``either_sense``: or of the reversed one).
