@@ -41,7 +41,7 @@ def _row_norm_small(rows: list[list[float]], bias: list[float]) -> list[float]:
 
     The same operations in numpy's order: the difference, the squares, their
     sum left to right ((x + y) + z: numpy's reduction over three) and a
-    correctly rounded square root (tests/test_orientation_speed.py checks the bits).
+    correctly rounded square root (tests/test_orientation.py checks the bits).
     """
     bx, by, bz = bias
     out = []
