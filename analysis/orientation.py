@@ -45,8 +45,8 @@ def _row_norm_small(rows: list[list[float]], bias: list[float]) -> list[float]:
     """
     bx, by, bz = bias
     out = []
-    for x, y, z in rows:
-        dx, dy, dz = x - bx, y - by, z - bz
+    for r in rows:  # (the first three of each row: a row may carry more columns)
+        dx, dy, dz = r[0] - bx, r[1] - by, r[2] - bz
         out.append(math.sqrt(dx * dx + dy * dy + dz * dz))
     return out
 
@@ -178,22 +178,22 @@ class OrientationTracker:
         m = len(acc_g)
         lp = self._lowpass.filter_rows(np.concatenate((gyro_dps.T, acc_g.T))).T
         rows, raw = lp.tolist(), gyro_dps.tolist()  # (lp gyro, lp accel), gyro per sample
-        update, gravity, sqrt = self._ahrs.update_no_magnetometer, self._ahrs.get_gravity, math.sqrt
+        update, gravity = self._ahrs.update_no_magnetometer, self._ahrs.get_gravity
         grav: list[np.ndarray] = []
         speed: list[float] = []
         i = 0
         while i < m:
             take = min(m - i, self.window - self._win_fill)
-            bx, by, bz = self.bias_dps.tolist()
-            for j in range(i, i + take):
-                r, g = rows[j], raw[j]
-                dx, dy, dz = r[0] - bx, r[1] - by, r[2] - bz
-                speed.append(sqrt(dx * dx + dy * dy + dz * dz))  # as _row_norm_small
+            bias = self.bias_dps.tolist()
+            bx, by, bz = bias
+            sp = _row_norm_small(rows[i : i + take], bias)  # (lp gyro: columns 0-2)
+            speed += sp
+            for r, g in zip(rows[i : i + take], raw[i : i + take], strict=True):
                 update([g[0] - bx, g[1] - by, g[2] - bz], r[3:])  # as _run_ahrs
                 grav.append(gravity())
             self._win_acc.append(lp[i : i + take, 3:])
             self._win_gyr.append(lp[i : i + take, :3])
-            self._win_speed_max = max(self._win_speed_max, *speed[i : i + take])
+            self._win_speed_max = max(self._win_speed_max, *sp)
             self._win_fill += take
             self._seen += take
             i += take
