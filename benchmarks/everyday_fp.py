@@ -84,27 +84,27 @@ def main(argv: list[str] | None = None) -> int:
     cfgs = configs(args.n, args.seed, args.mix)
     with ProcessPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         rows = list(pool.map(score, cfgs, chunksize=4))
+    total_h = sum(r[2] for r in rows) / 3600
     print(
         f"{len(rows)} everyday-only recordings ({args.mix} mix, seeds {args.seed}.."
-        f"{args.seed + args.n - 1}), {sum(r[2] for r in rows) / 3600:.2f} h"
+        f"{args.seed + args.n - 1}), {total_h:.2f} h"
     )
+
+    def rates(sel: list, col: int, hours: float, digits: int) -> str:
+        """Per mode: the total of column ``col`` over ``sel`` and its rate per hour."""
+        if not hours:
+            return "".join(f"{'-':>20s}" for _ in MODES)
+        totals = [sum(r[col][m] for r in sel) for m in MODES]
+        return "".join(f"{n:>8d} ({n / hours:5.{digits}f}/h)" for n in totals)
+
     print(f"{'sensors':14s}{'hours':>7s}" + "".join(f"{m:>20s}" for m in MODES))
     for name, keep in (("all", None), ("thigh", False), ("thigh+shank", True)):
         sel = [r for r in rows if keep is None or r[1] == keep]
         hours = sum(r[2] for r in sel) / 3600
-        cells = "".join(
-            f"{sum(r[3][m] for r in sel):>8d} ({sum(r[3][m] for r in sel) / hours:5.1f}/h)"
-            if hours
-            else f"{'-':>20s}"
-            for m in MODES
-        )
-        print(f"{name:14s}{hours:7.2f}{cells}")
-    hours = sum(r[2] for r in rows) / 3600
+        print(f"{name:14s}{hours:7.2f}{rates(sel, 3, hours, 1)}")
     print(
-        f"{'slow downs':14s}{hours:7.2f}"
-        + "".join(f"{sum(r[4][m] for r in rows):>8d} ({sum(r[4][m] for r in rows) / hours:5.0f}/h)"
-                  for m in MODES)  # fmt: skip
-        + "   (live 'slow down' during everyday motion: no exercise, so every one is false)"
+        f"{'slow downs':14s}{total_h:7.2f}{rates(rows, 4, total_h, 0)}"
+        "   (live 'slow down' during everyday motion: no exercise, so every one is false)"
     )
     worst = [r for r in rows if any(r[3].values())]
     if worst:
