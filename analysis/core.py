@@ -96,6 +96,7 @@ class _Candidate:
     after_activity: bool  # began as a big non-rep movement ended (no stillness between)
     before_activity: bool = False  # ... and one began as it ended
     rest: Vec | None = None  # the rest posture it left (thigh gravity, sensor frame)
+    settling_in: bool = False  # small, and right after a posture change (see _settling_in)
 
 
 class RepCounter:
@@ -712,11 +713,25 @@ class RepCounter:
             return
         start, end = float(exc.t_s[0]), float(exc.t_s[-1])
         after = start - self._activity_end_s <= self.s.squeeze_gap_s
-        self._candidates.append(_Candidate(shape, end, after, rest=rest))
+        settling = self._settling_in(shape)
+        self._candidates.append(_Candidate(shape, end, after, rest=rest, settling_in=settling))
         del self._candidates[: -self.s.max_shapes_kept]
         if self._body.wrong_posture(rest, self._exercise_now() == RAISED_LEG_STRETCH):
             return  # done standing (a step, a turn), or sitting for the stretch
+        if settling and self.exercise in (SEATED_LEG_RAISE, SEATED_LEG_KICK):
+            return  # a shift in the chair right after sitting down (auto: in the review)
         self._count_live(shape, t_now, events)
+
+    def _settling_in(self, shape: RepShape) -> bool:
+        """A small movement right after the thigh settled in a new posture.
+
+        Sat down, people shift in the chair before they start; a seated raise or
+        kick starts from a settled rest and, when it comes this soon, is a full one.
+        (Not for the stretch: its first reps often follow the lift at once, small.)
+        """
+        if not self._postures or shape.rom_deg >= self.s.settle_in_max_rom_deg:
+            return False
+        return shape.start_s - self._postures[-1][0] < self.s.settle_in_s
 
     def _count_live(self, shape: RepShape, t_now: float, events: list[Event]) -> None:
         """Count a repetition, once it is part of a set.
@@ -790,6 +805,8 @@ class RepCounter:
                 continue  # not about the lateral axis the thigh turned about to sit down
             if self._body.wrong_posture(c.rest, stretch):
                 continue  # done standing (walking seen from the same posture), ...
+            if c.settling_in and not stretch:
+                continue  # a shift in the chair right after sitting down
             if sets and sh.start_s - sets[-1][-1].end_s <= self.s.set_gap_s:
                 sets[-1].append(sh)
             else:

@@ -646,6 +646,14 @@ RULE_CASES = [
         "seated_leg_kick", 0, {"min_rep_knee_deg": 0.0}, 3,
         id="a-shift-in-the-chair-does-not-move-the-knee",
     ),
+    # sat down, people shift in the chair before they start: a small movement within
+    # 2 s of settling in a posture is no seated raise or kick (here three of them, in
+    # a kick "set")
+    pytest.param(
+        _rec(None, 12, 8000081, 50.0, False, "everyday_only", "right", gaps=True),
+        "seated_leg_kick", 0, {"settle_in_s": 0.0}, 3,
+        id="a-shift-in-the-chair-right-after-sitting-down",
+    ),
     # ... nor a 3 deg thigh twitch between two stretches
     pytest.param(
         _rec("raised_leg_stretch", 10, 4000276, 50.0, True, "normal", "left", **SET),
