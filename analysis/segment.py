@@ -200,9 +200,12 @@ def find_bumps(t: np.ndarray, w: np.ndarray, s: CoreSettings, delay_s: float = 0
     if len(w) < 3:
         return []
     top = float(w.max())
-    if top < s.rest_speed_dps:
+    # movements are bells above the speed that counts as still; an excursion that
+    # never got that fast (a very slow, gentle rep) has its bells down to a lower floor
+    floor = s.rest_speed_dps if top >= s.rest_speed_dps else s.slow_move_dps
+    if top < floor:
         return []
-    peaks = prominent_peaks(w, max(0.5 * s.rest_speed_dps, 0.08 * top))
+    peaks = prominent_peaks(w, max(0.5 * floor, 0.08 * top))
     if len(peaks) == 0:
         peaks = np.array([int(np.argmax(w))])
     # plain floats below: indexing numpy arrays one sample at a time is slow
@@ -214,7 +217,7 @@ def find_bumps(t: np.ndarray, w: np.ndarray, s: CoreSettings, delay_s: float = 0
         prev = groups[-1]
         prev_top = max(prev, key=wl.__getitem__)
         dip = min(wl[prev[-1] : p + 1])
-        if dip < s.bump_split_ratio * min(wl[prev_top], wl[p]) or dip < s.rest_speed_dps:
+        if dip < s.bump_split_ratio * min(wl[prev_top], wl[p]) or dip < floor:
             groups.append([p])
         else:
             prev.append(p)
@@ -226,7 +229,7 @@ def find_bumps(t: np.ndarray, w: np.ndarray, s: CoreSettings, delay_s: float = 0
     bounds.append(len(wl) - 1)
     for k, g in enumerate(groups):
         ip = max(g, key=wl.__getitem__)
-        if wl[ip] < s.rest_speed_dps:
+        if wl[ip] < floor:
             continue
         ta, tb = half_crossings(tl, wl, ip, bounds[k], bounds[k + 1])
         b = bump_from_half(ta - delay_s, tb - delay_s, tl[ip] - delay_s, wl[ip], len(g))

@@ -206,6 +206,20 @@ def test_a_rep_put_down_a_little_off_its_start_still_ends() -> None:
     assert count(script, back_from_top_fraction=99.0)[1] < 6
 
 
+def test_very_slow_small_raises_count() -> None:
+    """6 deg over 5 s each way: never faster than 2.5 deg/s, the speed that counts as still.
+
+    The slowest, gentlest reps are what the patient is asked for; their speed bells
+    are found below the still speed when nothing in the excursion went faster.
+    """
+    script = Script().hold(3.0)
+    for _ in range(4):
+        script.move(5.0, pitch=6.0).hold(1.0).move(5.0, pitch=0.0).hold(2.5)
+    script.hold(2.0)
+    assert count(script) == (4, 4)
+    assert count(script, slow_move_dps=CoreSettings().rest_speed_dps)[1] == 0  # (the rule)
+
+
 def test_small_kicks_whose_back_swing_is_larger_still_count() -> None:
     """The thigh's back swing can outgrow a small kick's forward swing: the axis flips."""
     script = Script().hold(3.0)
