@@ -59,7 +59,7 @@ class CoreSettings:
     pair_quick_s: float = 3.5  # a "set" of just two reps, each quicker than this: a fidget
     # seated: a small movement this soon after settling in a posture (sitting down)
     # is settling in, a shift in the chair, not a raise or a kick
-    settle_in_s: float = 2.0
+    settle_in_s: float = 2.5
     settle_in_max_rom_deg: float = 6.0
     # the stretch's final review keeps no "set" of two either: sitting with the legs
     # crossed holds the thigh as the held leg is held, and comes in twos

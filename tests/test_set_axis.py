@@ -661,7 +661,7 @@ RULE_CASES = [
         id="a-shift-in-the-chair-does-not-move-the-knee",
     ),
     # sat down, people shift in the chair before they start: a small movement within
-    # 2 s of settling in a posture is no seated raise or kick (here three of them, in
+    # 2.5 s of settling in a posture is no seated raise or kick (here three of them, in
     # a kick "set")
     pytest.param(
         _rec(None, 12, 8000081, 50.0, False, "everyday_only", "right", gaps=True),
