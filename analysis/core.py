@@ -149,6 +149,11 @@ class RepCounter:
         self._peak_m = 0.0
         self._pending: list[Sample] | None = None
         self._pending_until = 0.0
+        # a kick's back swing out and back (two movements) held as the next one's start
+        # (as measured when it ended), and once joined: its length in the buffer and
+        # its size, to part the two again if they make no kick
+        self._pending_swing: Excursion | None = None
+        self._joined: tuple[int, float] | None = None
         # diagnostics only (grows with the stream): every excursion, for plots/tuning
         self.excursions: list[Excursion] | None = [] if keep_excursions else None
         self._unconfirmed: list[RepShape] = []  # lone reps waiting for a second one
@@ -591,6 +596,8 @@ class RepCounter:
             pending = [(b[0], b[1], angle_deg(b[5:8], base), *b[3:]) for b in self._pending]
             self._buf = pending + self._hist + [sample]
             self._pending = None
+            swing, self._pending_swing = self._pending_swing, None
+            self._joined = None if swing is None else (len(pending), swing.rom_deg)
         else:
             pre = self._hist if keep_history else self._hist[-self._preroll_n :]
             self._buf = pre + [sample]
@@ -609,7 +616,17 @@ class RepCounter:
 
     def _end_excursion(self, ended: str, t_now: float, events: list[Event]) -> None:
         buf, self._buf = self._buf, []
+        joined, self._joined = self._joined, None
         exc = self._excursion(buf, ended)
+        if joined is not None and (
+            exc.rom_deg < self.s.swing_lead_ratio * joined[1]
+            or is_repetition(exc, self.s, self.exercise)[0] is None
+        ):
+            # no big forward swing after it, or the two make no kick (too many
+            # movements): that out-and-back was a small kick itself
+            self._finish_excursion(self._excursion(buf[: joined[0]], "returned"), t_now, events)
+            buf = buf[joined[0] :]
+            exc = self._excursion(buf, ended)
         posture_split = ended == "posture" and self.s.posture_rep_split
         if (ended == "returned" or posture_split) and self._exercise_now() != SEATED_LEG_KICK:
             # two reps back to back, the leg stopped past rest between them: one
@@ -635,16 +652,20 @@ class RepCounter:
             if cuts:
                 buf = buf[cuts[-1] :]
                 exc = self._excursion(buf, ended, buf[0])
+        kick_swing = self.s.swing_lead_ratio > 0 and self._exercise_now() == SEATED_LEG_KICK
         if (
             ended == "returned"
             and exc.rom_deg < self.s.prefix_max_rom_deg
             and max(b[3] for b in buf) < self.s.min_shank_rom_deg
-            and len(exc.bumps) <= 1
+            and (len(exc.bumps) <= 1 or (len(exc.bumps) == 2 and kick_swing))
         ):
             # one small movement, not out and back: hold it briefly, it may be the
-            # first part of the next one (the kick's back swing, a hesitant start)
+            # first part of the next one (the kick's back swing, a hesitant start).
+            # In a kick set also a small out-and-back: the back swing, and the way
+            # back to rest before the forward swing, with a pause
             self._pending = buf
             self._pending_until = t_now + self.s.prefix_gap_s
+            self._pending_swing = exc if len(exc.bumps) == 2 else None
         else:
             self._finish_excursion(exc, t_now, events)
         if self._announced:
@@ -654,7 +675,11 @@ class RepCounter:
     def _flush_pending(self, t_now: float, events: list[Event]) -> None:
         if self._pending is not None:
             buf, self._pending = self._pending, None
-            self._finish_excursion(self._excursion(buf, "returned"), t_now, events)
+            # a swing out and back keeps its axis from the rest posture it left (the
+            # rest may have moved since; a single movement is measured anew, as ever)
+            exc = self._pending_swing or self._excursion(buf, "returned")
+            self._pending_swing = None
+            self._finish_excursion(exc, t_now, events)
 
     def _excursion(
         self, buf_list: list[Sample], ended: str, rest: Sample | None = None

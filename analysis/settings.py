@@ -119,6 +119,7 @@ class CoreSettings:
     min_touch_split_s: float = 1.5  # ... if the rep so far lasted this long (not gait)
     prefix_max_rom_deg: float = 8.0  # a smaller movement followed within ...
     prefix_gap_s: float = 1.0  # ... this long by another is the start of that one
+    swing_lead_ratio: float = 2.0  # kick: an out-and-back, if the next is this x bigger
     max_rom_deg: float = 45.0  # larger ones are posture changes (lying down, getting up)
     standing_max_deg: float = 35.0  # a rep's rest posture this near walking's: standing
     held_min_from_standing_deg: float = 120.0  # the stretch's held leg: this far from standing

@@ -220,6 +220,23 @@ def test_very_slow_small_raises_count() -> None:
     assert count(script, slow_move_dps=CoreSettings().rest_speed_dps)[1] == 0  # (the rule)
 
 
+def test_small_kicks_close_together_are_not_taken_for_back_swings() -> None:
+    """A small out-and-back just before another is held as a kick's back swing, but
+    joined only if a forward swing twice its size follows: six small kicks stay six."""
+    script = Script().hold(3.0)
+    for _ in range(6):
+        script.move(1.0, pitch=5.0).move(1.0, pitch=0.0).hold(0.8)
+    script.hold(3.0)
+
+    def kicks(**settings: float) -> int:
+        counter = RepCounter("seated_leg_kick", settings=CoreSettings(**settings))
+        counter.feed(script.chunk())
+        return counter.finish()[-1].count
+
+    assert kicks() == 6
+    assert kicks(swing_lead_ratio=0.01) < 6  # joined whatever follows: pairs swallowed
+
+
 def test_small_kicks_whose_back_swing_is_larger_still_count() -> None:
     """The thigh's back swing can outgrow a small kick's forward swing: the axis flips."""
     script = Script().hold(3.0)
@@ -659,6 +676,13 @@ RULE_CASES = [
         _rec(None, 12, 8000248, 50.0, True, "everyday_only", "right", t0_s=2120.036),
         "seated_leg_kick", 0, {"min_rep_knee_deg": 0.0}, 3,
         id="a-shift-in-the-chair-does-not-move-the-knee",
+    ),
+    # a quick kick: the thigh swings back and comes back to rest, pauses, then swings
+    # forward; the back swing's out-and-back is the kick's start, not a rep of its own
+    pytest.param(
+        _rec("seated_leg_kick", 13, 6000454, 50.0, False, "fast", "right", **SET),
+        "seated_leg_kick", 13, {"swing_lead_ratio": 0.0}, 14,
+        id="a-kick-back-swing-that-comes-back-to-rest-first",
     ),
     # sat down, people shift in the chair before they start: a small movement within
     # 2.5 s of settling in a posture is no seated raise or kick (here three of them, in
