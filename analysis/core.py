@@ -468,7 +468,7 @@ class RepCounter:
                         )
                     )
                     or m <= settle * peak_m
-                    or self._back_from_top(ut, still)
+                    or self._back_from_top(ut, still, as_)
                     or (m_move_start - m >= ret_move * peak_m and m <= ret_move_left * peak_m)
                 ):
                     # back at rest, or came most of the way back and settled there, or
@@ -530,15 +530,20 @@ class RepCounter:
             return self._max_hold_n
         return self._max_kick_still_n
 
-    def _back_from_top(self, ut: Vec, still: int) -> bool:
+    def _back_from_top(self, ut: Vec, still: int, as_: float = 0.0) -> bool:
         """Came back from the far end by most of the rep, still, though not to rest.
 
         The leg may be put down a few degrees away from where it started (the
         patient settled differently); measured from the baseline it then never
-        comes back, but measured from the top it clearly did.
+        comes back, but measured from the top it clearly did. With a shank sensor
+        the knee must have come back too (``as_``: the shank's angle from rest): a
+        stretch straightens the knee and may move the held thigh a few degrees and
+        back while the knee stays straight.
         """
         if self._peak_at < self.s.min_rom_deg or still < self._back_still_n:
             return False
+        if as_ > (1.0 - self.s.shank_back_fraction) * self._peak_as:
+            return False  # the knee is still out (a stretch held with a bent thigh)
         return angle_deg(ut, self._peak_g) >= self.s.back_from_top_fraction * self._peak_at
 
     def _split_at_touch(self, events: list[Event]) -> bool:

@@ -97,6 +97,7 @@ class CoreSettings:
     # back this x its peak (a hold sagging into the tolerance of a small rep is no return)
     back_from_top_fraction: float = 0.7  # or this x the peak away from the top, still ...
     back_still_s: float = 1.0  # ... for this long: came back to a new rest posture
+    shank_back_fraction: float = 0.7  # ... and the shank back this x its peak (0: unchecked)
     min_rom_deg: float = 2.5  # smaller thigh excursions are not repetitions ...
     min_shank_rom_deg: float = 12.0  # ... unless the shank moved this much
     min_rep_knee_deg: float = 20.0  # with a shank sensor: a rep turns the shank this much

@@ -677,6 +677,14 @@ RULE_CASES = [
         "seated_leg_kick", 0, {"min_rep_knee_deg": 0.0}, 3,
         id="a-shift-in-the-chair-does-not-move-the-knee",
     ),
+    # the stretch straightens the knee; the held thigh may go a few degrees out and
+    # back meanwhile. Back from its top by the thigh alone, the rep had "ended" with
+    # the knee still straight, and every later rep was cut at its hold
+    pytest.param(
+        _rec("raised_leg_stretch", 10, 14000509, 50.0, True, "pauses", "right", **SET),
+        "raised_leg_stretch", 10, {"shank_back_fraction": 0.0}, 11,
+        id="a-stretch-has-not-ended-while-the-knee-is-straight",
+    ),
     # a quick kick: the thigh swings back and comes back to rest, pauses, then swings
     # forward; the back swing's out-and-back is the kick's start, not a rep of its own
     pytest.param(
