@@ -823,6 +823,7 @@ class RepCounter:
         """
         stretch = exercise == RAISED_LEG_STRETCH
         sets: list[list[RepShape]] = []
+        rests: list[list[Vec | None]] = []
         for c in self._candidates:
             sh = c.shape
             quick = sh.end_s - sh.start_s < self.s.squeeze_max_s
@@ -839,11 +840,14 @@ class RepCounter:
                 continue  # a shift in the chair right after sitting down
             if sets and sh.start_s - sets[-1][-1].end_s <= self.s.set_gap_s:
                 sets[-1].append(sh)
+                rests[-1].append(c.rest)
             else:
                 sets.append([sh])
+                rests.append([c.rest])
         kept: list[list[RepShape]] = []
         kick = exercise == SEATED_LEG_KICK
-        for group in sets:
+        for group, rs in zip(sets, rests, strict=True):
+            group = self._from_set_rest(group, rs)
             if not stretch:
                 votes = [sum(self._agree(a, b, kick) for b in group) for a in group]
                 best = group[votes.index(max(votes))]
@@ -867,6 +871,27 @@ class RepCounter:
             big = self.s.min_stretch_set_reps
             kept = [g for g in kept if len(g) >= big or self._near_set(g, kept)]
         return [sh for g in kept for sh in g]
+
+    def _from_set_rest(self, group: list[RepShape], rests: list[Vec | None]) -> list[RepShape]:
+        """The reps of a set that start from its rest posture (the one most of them share).
+
+        A set is done in one posture: seated, or lying with the leg held up. A
+        movement just after the leg was lowered to the bed, or a step after
+        standing up, starts from another one (more than ``set_rest_max_deg`` away)
+        and is no rep of the set. Sets of three or more: two do not say which
+        posture is the set's.
+        """
+        if len(group) < 3 or self.s.set_rest_max_deg <= 0:
+            return group
+        near = math.cos(math.radians(self.s.set_rest_max_deg))
+        votes = [
+            sum(a is not None and b is not None and dot(a, b) >= near for b in rests)
+            for a in rests
+        ]
+        best = rests[votes.index(max(votes))]
+        if best is None:
+            return group
+        return [sh for sh, r in zip(group, rests, strict=True) if r is None or dot(r, best) >= near]
 
     def _near_set(self, group: list[RepShape], groups: list[list[RepShape]]) -> bool:
         """A stretch set of ``min_stretch_set_reps`` or more this close (a long pause split it)."""

@@ -154,8 +154,9 @@ def test_a_movement_squeezed_between_walking_and_sitting_down_is_not_a_rep() -> 
     assert analyze_chunk(res.chunk, "seated_leg_kick", settings=any_knee).summary.count == (
         res.truth.count
     )
-    # ... and without both the squeezed movement counts as a rep
-    loose = CoreSettings(squeeze_gap_s=-1.0, min_rep_knee_deg=0.0)
+    # ... and without both (and the one-posture rule: the steps start standing) the
+    # squeezed movement counts as a rep
+    loose = CoreSettings(squeeze_gap_s=-1.0, min_rep_knee_deg=0.0, set_rest_max_deg=0.0)
     assert analyze_chunk(res.chunk, "seated_leg_kick", settings=loose).summary.count == (
         res.truth.count + 1
     )
@@ -410,8 +411,9 @@ def test_turning_on_the_spot_is_not_a_set() -> None:
     # the standing rule alone still does ...
     no_settle = CoreSettings(posture_settle_s=0.0)
     assert analyze_chunk(res.chunk, "seated_leg_raise", settings=no_settle).summary.count == 0
-    # ... and without both they count
-    never = CoreSettings(standing_max_deg=0.0, posture_settle_s=0.0)  # no posture is standing
+    # ... and without both (and the one-posture rule, which drops the turns too: they
+    # start standing, the fidget seated) they count
+    never = CoreSettings(standing_max_deg=0.0, posture_settle_s=0.0, set_rest_max_deg=0.0)
     assert analyze_chunk(res.chunk, "seated_leg_raise", settings=never).summary.count == 3
 
 
@@ -684,6 +686,14 @@ RULE_CASES = [
         _rec("raised_leg_stretch", 10, 14000509, 50.0, True, "pauses", "right", **SET),
         "raised_leg_stretch", 10, {"shank_back_fraction": 0.0}, 11,
         id="a-stretch-has-not-ended-while-the-knee-is-straight",
+    ),
+    # a set is done in one posture: a twitch just after the leg was lowered to the
+    # bed starts from another rest posture (about 90 deg away) and is no stretch
+    pytest.param(
+        _rec("raised_leg_stretch", 15, 14000199, 25.0, False, "fatigue", "right", jitter=True,
+             gaps=False),  # fmt: skip
+        "raised_leg_stretch", 15, {"set_rest_max_deg": 0.0}, 16,
+        id="a-twitch-after-lowering-the-leg-is-not-in-the-set",
     ),
     # a quick kick: the thigh swings back and comes back to rest, pauses, then swings
     # forward; the back swing's out-and-back is the kick's start, not a rep of its own
