@@ -196,13 +196,25 @@ def prominent_peaks(x: np.ndarray, min_prominence: float) -> np.ndarray:
 
 
 def find_bumps(t: np.ndarray, w: np.ndarray, s: CoreSettings, delay_s: float = 0.0) -> list[Bump]:
-    """Split a speed trace into smooth movements (see module doc)."""
+    """Split a speed trace into smooth movements (see module doc).
+
+    Movements are bells above the speed that counts as still; in an excursion
+    with no such bell (a very slow, gentle rep) they are the bells down to a
+    lower floor.
+    """
     if len(w) < 3:
         return []
+    bumps = _bumps_above(t, w, s, s.rest_speed_dps, delay_s)
+    if not bumps and s.slow_move_dps < s.rest_speed_dps:
+        bumps = _bumps_above(t, w, s, s.slow_move_dps, delay_s)
+    return bumps
+
+
+def _bumps_above(
+    t: np.ndarray, w: np.ndarray, s: CoreSettings, floor: float, delay_s: float
+) -> list[Bump]:
+    """:func:`find_bumps` with movements peaking at ``floor`` or more."""
     top = float(w.max())
-    # movements are bells above the speed that counts as still; an excursion that
-    # never got that fast (a very slow, gentle rep) has its bells down to a lower floor
-    floor = s.rest_speed_dps if top >= s.rest_speed_dps else s.slow_move_dps
     if top < floor:
         return []
     peaks = prominent_peaks(w, max(0.5 * floor, 0.08 * top))

@@ -83,7 +83,7 @@ class CoreSettings:
     # movement segmentation
     moving_speed_dps: float = 4.0  # above this (low-passed) the thigh is moving
     rest_speed_dps: float = 2.5  # below this it is still again
-    slow_move_dps: float = 1.8  # an excursion never faster than rest: its movements' floor
+    slow_move_dps: float = 1.8  # an excursion with no movement above rest: their floor
     rest_confirm_s: float = 0.3  # still for this long = arrived (rest or hold)
     still_band_deg: float = 0.8  # or the thigh angle stays within this band ...
     sway_max_dps: float = 8.0  # a leg turning faster than this is not just swaying

@@ -687,6 +687,14 @@ RULE_CASES = [
         "raised_leg_stretch", 10, {"shank_back_fraction": 0.0}, 11,
         id="a-stretch-has-not-ended-while-the-knee-is-straight",
     ),
+    # partial stretches straightened at under 2.5 deg/s (the speed that counts as
+    # still), one of them starting on the tail of the rep before: their movements
+    # are the speed bells down to 1.8 deg/s, or they had none and were dropped
+    pytest.param(
+        _rec("raised_leg_stretch", 11, 22000145, 25.0, False, "partial", "right", **SET),
+        "raised_leg_stretch", 11, {"slow_move_dps": 2.5}, 9,
+        id="very-slow-partial-stretches-are-reps",
+    ),
     # a set is done in one posture: a twitch just after the leg was lowered to the
     # bed starts from another rest posture (about 90 deg away) and is no stretch
     pytest.param(
