@@ -151,9 +151,9 @@ class RepCounter:
         self._pending_until = 0.0
         # a kick's back swing out and back (two movements) held as the next one's start
         # (as measured when it ended), and once joined: its length in the buffer and
-        # itself, to part the two again if they make no kick
+        # its size, to part the two again if they make no kick
         self._pending_swing: Excursion | None = None
-        self._joined: tuple[int, Excursion] | None = None
+        self._joined: tuple[int, float] | None = None
         # diagnostics only (grows with the stream): every excursion, for plots/tuning
         self.excursions: list[Excursion] | None = [] if keep_excursions else None
         self._unconfirmed: list[RepShape] = []  # lone reps waiting for a second one
@@ -602,7 +602,7 @@ class RepCounter:
             self._buf = pending + self._hist + [sample]
             self._pending = None
             swing, self._pending_swing = self._pending_swing, None
-            self._joined = None if swing is None else (len(pending), swing)
+            self._joined = None if swing is None else (len(pending), swing.rom_deg)
         else:
             pre = self._hist if keep_history else self._hist[-self._preroll_n :]
             self._buf = pre + [sample]
@@ -624,12 +624,12 @@ class RepCounter:
         joined, self._joined = self._joined, None
         exc = self._excursion(buf, ended)
         if joined is not None and (
-            exc.rom_deg < self.s.swing_lead_ratio * joined[1].rom_deg
+            exc.rom_deg < self.s.swing_lead_ratio * joined[1]
             or is_repetition(exc, self.s, self.exercise)[0] is None
         ):
             # no big forward swing after it, or the two make no kick (too many
             # movements): that out-and-back was a small kick itself
-            self._finish_excursion(joined[1], t_now, events)
+            self._finish_excursion(self._excursion(buf[: joined[0]], "returned"), t_now, events)
             buf = buf[joined[0] :]
             exc = self._excursion(buf, ended)
         posture_split = ended == "posture" and self.s.posture_rep_split
