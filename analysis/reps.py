@@ -56,7 +56,13 @@ def is_repetition(
         # quicker than any out-and-back exercise movement; with a shank sensor a
         # knee that swung far in it was a (too fast) kick, however brief the thigh's part
         return None, "too_brief"
-    if away_s > moving_s + s.max_unexplained_away_s and rom >= s.restless_min_rom_deg:
+    # (a knee swing as far as an exercise's is none of walking's, whatever the thigh did)
+    walkable = shank_rom < s.exercise_knee_deg
+    if (
+        away_s > moving_s + s.max_unexplained_away_s
+        and rom >= s.restless_min_rom_deg
+        and walkable
+    ):
         return None, "restless"  # away far longer than its movements explain: walking
     durations = sorted(b.duration_s for b in major)
     median_s = durations[len(durations) // 2]
@@ -64,7 +70,7 @@ def is_repetition(
         return None, "jiggle"  # movements far quicker than any exercise phase
     # walking: a run of quick big swings (a knee extension's thigh twitches are small)
     big = rom >= s.restless_min_rom_deg
-    if big and len(major) >= s.gait_bumps and median_s < s.gait_movement_s:
+    if big and walkable and len(major) >= s.gait_bumps and median_s < s.gait_movement_s:
         return None, "gait"
     if shank_rom < s.min_turn_check_shank_deg and exc.tilt_ratio < s.min_tilt_ratio:
         return None, "turning"

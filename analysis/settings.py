@@ -132,6 +132,7 @@ class CoreSettings:
     back_min_change_deg: float = 15.0  # ... after a posture change of at least this
     min_rep_s: float = 0.8  # away from rest for less than this: not an exercise rep
     brief_knee_deg: float = 40.0  # ... unless the knee turned this much (a fast kick)
+    exercise_knee_deg: float = 90.0  # a shank swing this far is no step (walking: <= 70)
     max_unexplained_away_s: float = 1.5  # away from rest this much longer than moving,
     restless_min_rom_deg: float = 20.0  # with big swings: walking, not a rep
     max_rep_s: float = 25.0  # excursions longer than this are not repetitions

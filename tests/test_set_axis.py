@@ -687,6 +687,20 @@ RULE_CASES = [
         "raised_leg_stretch", 10, {"shank_back_fraction": 0.0}, 11,
         id="a-stretch-has-not-ended-while-the-knee-is-straight",
     ),
+    # with a shank sensor, a knee swing over 90 deg is an exercise's, never a step's
+    # (walking swings the shank 70 deg at most): a fast kick that started a little
+    # off rest is not taken for walking ("restless"), nor a raise for gait
+    pytest.param(
+        _rec("seated_leg_kick", 18, 14000149, 50.0, True, "short_hold", "right", jitter=True,
+             gaps=False),  # fmt: skip
+        "seated_leg_kick", 18, {"exercise_knee_deg": 1e9}, 17,
+        id="a-fast-kick-is-not-walking",
+    ),
+    pytest.param(
+        _rec("seated_leg_raise", 17, 14000449, 200.0, True, "pauses", "right", **SET),
+        "seated_leg_raise", 17, {"exercise_knee_deg": 1e9}, 16,
+        id="a-raise-is-not-gait",
+    ),
     # partial stretches straightened at under 2.5 deg/s (the speed that counts as
     # still), one of them starting on the tail of the rep before: their movements
     # are the speed bells down to 1.8 deg/s, or they had none and were dropped
