@@ -17,7 +17,9 @@ from __future__ import annotations
 import itertools
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
@@ -85,6 +87,15 @@ class _Live:
     first_start_s: float | None = None
     first_end_s: float | None = None
     alerted: set[str] = field(default_factory=set)
+
+
+T = TypeVar("T")
+
+
+def _consensus(items: list[T], agree: Callable[[T, T], bool]) -> T:
+    """The item most others agree with (the first of the best on a tie)."""
+    votes = [sum(agree(a, b) for b in items) for a in items]
+    return items[votes.index(max(votes))]
 
 
 @dataclass
@@ -849,8 +860,7 @@ class RepCounter:
         for group, rs in zip(sets, rests, strict=True):
             group = self._from_set_rest(group, rs)
             if not stretch:
-                votes = [sum(self._agree(a, b, kick) for b in group) for a in group]
-                best = group[votes.index(max(votes))]
+                best = _consensus(group, lambda a, b: self._agree(a, b, kick))
                 group = [
                     sh
                     for sh in group
@@ -884,11 +894,7 @@ class RepCounter:
         if len(group) < 3 or self.s.set_rest_max_deg <= 0:
             return group
         near = math.cos(math.radians(self.s.set_rest_max_deg))
-        votes = [
-            sum(a is not None and b is not None and dot(a, b) >= near for b in rests)
-            for a in rests
-        ]
-        best = rests[votes.index(max(votes))]
+        best = _consensus(rests, lambda a, b: a is not None and b is not None and dot(a, b) >= near)
         if best is None:
             return group
         return [sh for sh, r in zip(group, rests, strict=True) if r is None or dot(r, best) >= near]
