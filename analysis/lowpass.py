@@ -7,10 +7,10 @@ Butterworth: its second-order sections come from ``scipy.signal.butter``
 (cached below for the default settings, so the default path never imports
 scipy; ``tests/test_scipy_equivalents.py`` checks the cache against scipy).
 Its impulse response is kept until it has decayed below 1e-17 of its peak
-and applied as an FIR (``numpy.correlate`` with the reversed response, a
-convolution): within 1e-15 of ``sosfilt``, as fast, and exactly the same
-whatever the chunking (each output is the same dot product of the last
-samples).
+and applied as an FIR (each output the dot product of the last inputs with
+the reversed response, as ``numpy.correlate`` computes it: a convolution):
+within 1e-15 of ``sosfilt``, as fast, and exactly the same whatever the
+chunking (each output is the same dot product of the last samples).
 """
 
 from __future__ import annotations
@@ -100,17 +100,22 @@ class SpeedLowpass:
     def filter_rows(self, xt: np.ndarray, reset: bool = False) -> np.ndarray:
         """:meth:`__call__` on the transposed layout: ``xt`` (K, M) in, (K, M) out.
 
-        One contiguous row per column, so each ``correlate`` reads its input in
-        place (a column of an (M, K) array would be copied first).
+        One contiguous row per column, so the windows below are a view of the
+        input (a column of an (M, K) array would be copied first).
         """
         k = len(self.h) - 1
         if self._past is None or reset:
             self._past = np.repeat(xt[:, :1], k, axis=1)
         ext = np.concatenate((self._past, xt), axis=1)
-        y = np.empty(xt.shape)
-        h_rev = self._h_rev
-        for c in range(len(xt)):
-            # (numpy.convolve is this call behind a wrapper that costs more than it)
-            y[c] = np.correlate(ext[c], h_rev, mode="valid")
+        # output j of a column is the dot product of its inputs j .. j + k with the
+        # reversed response: a strided view of those windows (no copy) and one vecdot
+        # for every column at once, each output numpy's dot product as in
+        # ``numpy.correlate(row, h_rev, "valid")``, bit for bit (tests/test_scipy_equivalents);
+        # on a live chunk six correlate calls cost four times as much
+        item = ext.itemsize
+        windows = np.ndarray(
+            (len(xt), xt.shape[1], k + 1), np.float64, ext, 0, (ext.strides[0], item, item)
+        )
+        y = np.vecdot(windows, self._h_rev)
         self._past = ext[:, ext.shape[1] - k :]
         return y

@@ -41,10 +41,12 @@ class Resampler:
         self.max_gap_s = max_gap_s
         self._origin_s: float | None = None
         self._last_t: float = 0.0
-        self._last_v: np.ndarray | None = None
-        self._last_integral: np.ndarray | None = None  # integral from segment start to _last_t
+        # the state between chunks as lists of floats: the live path reads and writes
+        # them every chunk, and numpy round trips cost more than its arithmetic there
+        self._last_v: list[float] | None = None
+        self._last_integral: list[float] | None = None  # from segment start to _last_t
         self._next_k = 0  # next grid time origin + k dt whose integral is needed
-        self._prev_grid_integral: np.ndarray | None = None
+        self._prev_grid_integral: list[float] | None = None
         self._pending_reset = False
 
     def feed(self, t_s: np.ndarray, values: np.ndarray) -> list[GridBlock]:
@@ -98,8 +100,8 @@ class Resampler:
         self._next_k = math.ceil((t0 - self._origin_s) / self.dt_s - 1e-9)
         self._prev_grid_integral = None
         self._last_t = t0
-        self._last_v = np.array(v0, dtype=np.float64)
-        self._last_integral = np.zeros_like(self._last_v)
+        self._last_v = np.asarray(v0, dtype=np.float64).tolist()
+        self._last_integral = [0.0] * len(self._last_v)
 
     def _extend(self, t: np.ndarray, v: np.ndarray) -> GridBlock | None:
         if len(t) == 0:
@@ -139,8 +141,8 @@ class Resampler:
             if self._prev_grid_integral is None:
                 ig_all, ks_out = ig, ks[1:]
             else:
-                ig_all, ks_out = np.concatenate((self._prev_grid_integral[None], ig)), ks
-            self._prev_grid_integral = ig[-1]
+                ig_all, ks_out = np.concatenate(([self._prev_grid_integral], ig)), ks
+            self._prev_grid_integral = ig[-1].tolist()
             self._next_k = int(k_last) + 1
             if len(ks_out):
                 vals = np.diff(ig_all, axis=0) / self.dt_s
@@ -149,8 +151,8 @@ class Resampler:
                 out = GridBlock(tg_out, vals, self._pending_reset)
                 self._pending_reset = False
         self._last_t = float(tt[-1])
-        self._last_v = v[-1].copy()
-        self._last_integral = integ[-1].copy()
+        self._last_v = v[-1].tolist()
+        self._last_integral = integ[-1].tolist()
         return out
 
     def _extend_small(self, t: list[float], v: np.ndarray) -> GridBlock | None:
@@ -168,21 +170,21 @@ class Resampler:
         origin, dt_s = self._origin_s, self.dt_s
         tt = [self._last_t, *t]
         rows = v.tolist()
-        prev = self._last_v.tolist()
+        prev = self._last_v
         vv = [prev, *rows]  # (last, *v)
-        integ = [self._last_integral.tolist()]
+        integ = [self._last_integral]
         acc = integ[0]
         for j, row in enumerate(rows):
-            dtj = tt[j + 1] - tt[j]
-            acc = [i + (a + b) * 0.5 * dtj for i, a, b in zip(acc, row, prev, strict=True)]
+            # (a + b) * (0.5 dt) is (a + b) * 0.5 * dt bit for bit: halving is exact
+            hdt = 0.5 * (tt[j + 1] - tt[j])
+            acc = [i + (a + b) * hdt for i, a, b in zip(acc, row, prev, strict=True)]
             integ.append(acc)
             prev = row
         n = len(rows)
         k_last = math.floor((tt[-1] - origin) / dt_s + 1e-9)
         out = None
         if k_last >= self._next_k:
-            pgi = self._prev_grid_integral
-            ig_prev = None if pgi is None else pgi.tolist()
+            ig_prev = self._prev_grid_integral
             vals: list[list[float]] = []
             k_first = self._next_k if ig_prev is not None else self._next_k + 1
             for k in range(self._next_k, k_last + 1):
@@ -200,14 +202,13 @@ class Resampler:
                 if ig_prev is not None:
                     vals.append([(x - y) / dt_s for x, y in zip(ig, ig_prev, strict=True)])
                 ig_prev = ig
-            assert ig_prev is not None
-            self._prev_grid_integral = np.array(ig_prev)
+            self._prev_grid_integral = ig_prev
             self._next_k = k_last + 1
             if vals:
                 tg_out = [origin + (k - 0.5) * dt_s for k in range(k_first, k_last + 1)]
                 out = GridBlock(np.array(tg_out), np.array(vals), self._pending_reset)
                 self._pending_reset = False
         self._last_t = tt[-1]
-        self._last_v = np.array(rows[-1])
-        self._last_integral = np.array(acc)
+        self._last_v = rows[-1]
+        self._last_integral = acc
         return out

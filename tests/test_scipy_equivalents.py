@@ -78,3 +78,17 @@ def test_prominent_peaks_match_find_peaks_on_speed_traces(seed: int, n: int) -> 
     x = np.abs(np.convolve(rng.normal(0, 10, n + 8), np.ones(8) / 8, mode="valid"))
     p = max(1.25, 0.08 * float(x.max()))
     assert prominent_peaks(x, p).tolist() == signal.find_peaks(x, prominence=p)[0].tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), m=st.integers(1, 300))
+def test_lowpass_outputs_are_numpy_correlate_bit_for_bit(seed: int, m: int) -> None:
+    """The strided vecdot gives each output as correlate's dot product computes it."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, rng.uniform(0.01, 500), (6, m))
+    lp = SpeedLowpass(3.0, 25.0)
+    got = lp.filter_rows(x)
+    k = len(lp.h) - 1
+    ext = np.concatenate((np.repeat(x[:, :1], k, axis=1), x), axis=1)
+    for c in range(6):
+        assert np.array_equal(got[c], np.correlate(ext[c], lp.h[::-1].copy(), mode="valid"))
