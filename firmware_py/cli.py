@@ -7,12 +7,22 @@ raise :class:`sensors.errors.UserError` and are printed as one line.
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import sys
-from collections.abc import Sequence
+import os
 
-from sensors.errors import UserError
+# Before numpy is imported (sensors imports it): numpy asks the kernel for
+# transparent huge pages for every array over 4 MB, and where THP is in
+# "madvise" mode each such first touch zeroes (and may compact) 2 MB. Reading
+# and analysing a 3-hour recording spent 0.4-0.8 s more kernel time so (about
+# a fifth of ``analyze``'s wall time here; docs/counting.md). Set it to 1 to
+# restore numpy's default.
+os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+
+import argparse  # noqa: E402
+import importlib  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+
+from sensors.errors import UserError  # noqa: E402
 
 # Order is the order shown in --help.
 COMMANDS: tuple[str, ...] = (
