@@ -13,6 +13,8 @@ Rows:
   and ``analyze_chunk`` timed separately and together, and ``glidecount
   analyze FILE --json`` end to end as a subprocess (interpreter start-up and
   imports included; start-up alone is shown too).
+* Like ``glidecount`` itself, the script runs numpy without transparent huge
+  pages (``NUMPY_MADVISE_HUGEPAGE=0`` unless set; see firmware_py/cli.py).
 * (c) memory: a child process streams ``--minutes`` and ``--hours`` of motion
   in 1 s chunks: peak RSS while streaming (VmHWM reset after set-up), the
   counter's retained state (deep size of its object graph) and, unless
@@ -39,7 +41,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 
-import numpy as np
+# as ``glidecount`` runs (firmware_py/cli.py): no transparent huge pages for numpy's
+# large arrays, whose first touch cost analyze 0.4-0.8 s of kernel time here
+os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+
+import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
