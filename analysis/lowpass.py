@@ -110,11 +110,12 @@ class SpeedLowpass:
         # output j of a column is the dot product of its inputs j .. j + k with the
         # reversed response: a strided view of those windows (no copy) and one vecdot
         # for every column at once, each output numpy's dot product as in
-        # ``numpy.correlate(row, h_rev, "valid")``, bit for bit (tests/test_scipy_equivalents);
-        # on a live chunk six correlate calls cost four times as much
+        # ``numpy.correlate(row, h_rev, "valid")``, bit for bit (test_scipy_equivalents.py);
+        # on a live chunk six correlate calls cost four times as much. (``ext`` is a
+        # new C-contiguous array: the view's strides are its row and item strides.)
         item = ext.itemsize
         windows = np.ndarray(
-            (len(xt), xt.shape[1], k + 1), np.float64, ext, 0, (ext.strides[0], item, item)
+            (len(xt), xt.shape[1], k + 1), ext.dtype, ext, 0, (ext.strides[0], item, item)
         )
         y = np.vecdot(windows, self._h_rev)
         self._past = ext[:, ext.shape[1] - k :]

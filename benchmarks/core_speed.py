@@ -42,7 +42,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 
 # as ``glidecount`` runs (firmware_py/cli.py): no transparent huge pages for numpy's
-# large arrays, whose first touch cost analyze 0.4-0.8 s of kernel time here
+# large arrays, whose first touch cost analyze about 0.5 s of kernel time here
 os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 
 import numpy as np  # noqa: E402

@@ -12,8 +12,8 @@ import os
 # Before numpy is imported (sensors imports it): numpy asks the kernel for
 # transparent huge pages for every array over 4 MB, and where THP is in
 # "madvise" mode each such first touch zeroes (and may compact) 2 MB. Reading
-# and analysing a 3-hour recording spent 0.4-0.8 s more kernel time so (about
-# a fifth of ``analyze``'s wall time here; docs/counting.md). Set it to 1 to
+# and analysing a 3-hour recording spent about 0.5 s more kernel time so (median
+# wall time 2.92 s against 2.45 s without; docs/counting.md). Set it to 1 to
 # restore numpy's default.
 os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 
