@@ -6,7 +6,7 @@ returns the events they complete and :meth:`RepCounter.finish` closes the
 stream. Results do not depend on how the stream was chunked: everything runs
 on a uniform grid (:mod:`analysis.resample`) sample by sample.
 
-Pipeline: resample -> per-sensor orientation (:mod:`analysis.orientation`)
+Pipeline: resample -> per-sensor orientation (:mod:`analysis.tracking`)
 -> angle from the rest posture + angular speed -> excursion state machine
 (below) -> bumps (:mod:`analysis.segment`) -> repetitions
 (:mod:`analysis.reps`) and live alerts.
@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -34,11 +34,9 @@ from analysis.events import (
     RepStarted,
     SetSummary,
 )
-from analysis.orientation import OrientationTracker
 from analysis.posture import PostureMemory, is_walking
 from analysis.recognize import Posture, RunningSet, classify, recognize
 from analysis.reps import RepShape, fits_exercise, is_repetition, make_rep
-from analysis.resample import Resampler
 from analysis.segment import (
     FWHM_FRACTION,
     HALF_TAU,
@@ -56,6 +54,7 @@ from analysis.settings import (
     CoreSettings,
     Prescription,
 )
+from analysis.tracking import CalibratedAt, Tracked, TrackedItem, Tracking
 from analysis.vec import Vec, angle_deg, dot
 from sensors.chunk import ImuChunk
 
@@ -125,11 +124,9 @@ class RepCounter:
         self.exercise = exercise
         self.p = prescription or Prescription()
         self.s = settings or CoreSettings()
-        self._resampler = Resampler(self.s.grid_hz, self.s.max_gap_s)
-        self._thigh = OrientationTracker(self.s)
-        self._shank: OrientationTracker | None = None
+        self._tracking = Tracking(self.s)
         self._has_shank: bool | None = None
-        self._delay_s = self._thigh.delay_s()
+        self._delay_s = self._tracking.delay_s()
         self._delay_n = round(self._delay_s * self.s.grid_hz)
         self._confirm_n = max(1, round(self.s.rest_confirm_s * self.s.grid_hz))
         self._max_hold_n = round(self.s.max_hold_s * self.s.grid_hz)
@@ -139,8 +136,6 @@ class RepCounter:
         self._max_len_n = round(self.s.max_rep_s * self.s.grid_hz)
         self._preroll_n = round(2.0 * self.s.grid_hz)
         self.state = _WAIT
-        self._precal: list[tuple[int, np.ndarray, np.ndarray, bool]] = []
-        self._n_grid = 0
         self._base_t: Vec | None = None
         self._base_s: Vec | None = None
         self._still = 0
@@ -187,20 +182,23 @@ class RepCounter:
     # -- public API ------------------------------------------------------------
     def feed(self, chunk: ImuChunk) -> list[Event]:
         """Process a chunk; return the events it completed."""
-        if len(chunk) == 0:
-            return []
-        if self._has_shank is None:
-            self._has_shank = chunk.has_shank
-            if chunk.has_shank:
-                self._shank = OrientationTracker(self.s)
-        if chunk.has_shank != self._has_shank:
-            raise ValueError("a stream cannot gain or lose its shank sensor")
-        cols = [chunk.accel_g, chunk.gyro_dps]
-        if chunk.has_shank:
-            cols += [chunk.shank_accel_g, chunk.shank_gyro_dps]
+        items = self._tracking.feed(chunk)
+        self._has_shank = self._tracking.has_shank
+        return self.feed_tracked(items)
+
+    def feed_tracked(self, items: Iterable[TrackedItem]) -> list[Event]:
+        """The second stage alone: items from a :class:`Tracking` (maybe elsewhere).
+
+        :meth:`feed` is ``feed_tracked(tracking.feed(chunk))``; a caller may run
+        the tracking in another process and hand its items over here instead.
+        """
         events: list[Event] = []
-        for block in self._resampler.feed(chunk.t_s, np.concatenate(cols, axis=1)):
-            events += self._process(block.t_s, block.values, block.reset)
+        for item in items:
+            if isinstance(item, Tracked):
+                events += self._run(item)
+            else:
+                self._has_shank = item.shank_rest is not None
+                events += self._calibrated(item)
         return events
 
     def finish(self) -> list[Event]:
@@ -247,62 +245,21 @@ class RepCounter:
         )
 
     # -- per block ---------------------------------------------------------------
-    def _process(self, t: np.ndarray, v: np.ndarray, reset: bool) -> list[Event]:
-        if self.state != _WAIT:
-            return self._run(t, v, reset)
-        # not calibrated yet: keep the samples, so that once the first still second
-        # is found everything before it is analysed too (a set may start at once)
-        self._precal.append((self._n_grid, t, v, reset))
-        self._n_grid += len(t)
-        trackers = [self._thigh] + ([self._shank] if self._shank is not None else [])
-        # look for the first still second a second at a time, so a long block is not
-        # run through the trackers twice (here, then again in the replay)
-        step = self._thigh.window
-        for i in range(0, len(t), step):
-            if all(tr.calibrated for tr in trackers):
-                break
-            r = reset and i == 0
-            self._thigh.process(v[i : i + step, 0:3], v[i : i + step, 3:6], r)
-            if self._shank is not None:
-                self._shank.process(v[i : i + step, 6:9], v[i : i + step, 9:12], r)
-        if not all(tr.calibrated for tr in trackers):
-            self._trim_precal(self._n_grid)
-            return []
-        cal_at = max(tr.calibrated_at for tr in trackers)
-        self._trim_precal(cal_at)
-        blocks, self._precal = self._precal, []
-        self._thigh = self._thigh.precalibrated_copy()
-        if self._shank is not None:
-            self._shank = self._shank.precalibrated_copy()
-        self._set_baseline(
-            self._thigh.rest_gravity.tolist(),
-            None if self._shank is None else self._shank.rest_gravity.tolist(),
-        )
+    def _calibrated(self, item: CalibratedAt) -> list[Event]:
+        """Calibration found: the rest posture is the calibration's, counting begins."""
+        self._set_baseline(item.thigh_rest, item.shank_rest)
         self.state = _REST
-        events: list[Event] = [Calibrated(float(blocks[0][1][0]))]
-        for _, tb, vb, rb in blocks:
-            events += self._run(tb, vb, rb)
-        return events
+        return [Calibrated(item.t_s)]
 
-    def _trim_precal(self, upto: int) -> None:
-        """Keep at most ``max_precal_s`` of samples before grid index ``upto``."""
-        first = upto - round(self.s.max_precal_s * self.s.grid_hz)
-        while self._precal and self._precal[0][0] + len(self._precal[0][1]) <= first:
-            self._precal.pop(0)
-        if self._precal and self._precal[0][0] < first:
-            i0, tb, vb, rb = self._precal[0]
-            k = first - i0
-            self._precal[0] = (first, tb[k:], vb[k:], False)
-
-    def _run(self, t: np.ndarray, v: np.ndarray, reset: bool) -> list[Event]:
+    def _run(self, block: Tracked) -> list[Event]:
         """Run a calibrated block of grid samples through the excursion state machine."""
         events: list[Event] = []
-        grav_t, w_t = self._thigh.process(v[:, 0:3], v[:, 3:6], reset)
-        if self._shank is not None:
-            grav_s, w_s = self._shank.process(v[:, 6:9], v[:, 9:12], reset)
-            w = np.maximum(w_t, self.s.shank_weight * w_s)
+        t, reset = block.t_s, block.reset
+        grav_t, w_t, grav_s = block.thigh_gravity, block.thigh_speed_dps, block.shank_gravity
+        if block.shank_speed_dps is not None:
+            w = np.maximum(w_t, self.s.shank_weight * block.shank_speed_dps)
         else:
-            grav_s, w = None, w_t
+            w = w_t
         if reset and self.state == _MOVING:
             self._end_excursion("gap", float(t[0]), events)
             self.state = _UNSETTLED

@@ -6,12 +6,14 @@ differs, and the result does not depend on the chunk size.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from analysis.core import RepCounter
 from analysis.events import Event, SetSummary
 from analysis.settings import AUTO, CoreSettings, Prescription
+from analysis.tracking import TrackedItem
 from sensors.chunk import ImuChunk
 
 
@@ -55,6 +57,25 @@ def analyze_chunk(
     else:
         for i in range(0, len(chunk), chunk_samples):
             events += counter.feed(chunk.slice(i, i + chunk_samples))
+    return _finish(counter, events)
+
+
+def analyze_tracked(
+    batches: Iterable[list[TrackedItem]],
+    exercise: str = AUTO,
+    prescription: Prescription | None = None,
+    settings: CoreSettings | None = None,
+) -> Analysis:
+    """The same as :func:`analyze_chunk`, given the :class:`analysis.tracking.Tracking`
+    items of the recording instead of its samples (the tracking ran elsewhere)."""
+    counter = RepCounter(exercise, prescription, settings)
+    events: list[Event] = []
+    for items in batches:
+        events += counter.feed_tracked(items)
+    return _finish(counter, events)
+
+
+def _finish(counter: RepCounter, events: list[Event]) -> Analysis:
     events += counter.finish()
     summary = events[-1]
     assert isinstance(summary, SetSummary)

@@ -12,7 +12,9 @@ Rows:
   on a continuous clock) written with ``write_recording``; ``read_recording``
   and ``analyze_chunk`` timed separately and together, and ``glidecount
   analyze FILE --json`` end to end as a subprocess (interpreter start-up and
-  imports included; start-up alone is shown too).
+  imports included; start-up alone is shown too), pinned to one core and
+  again on two, where it runs its two stages in two processes
+  (``firmware_py/pipeline.py``; cpu s then counts both).
 * Like ``glidecount`` itself, the script runs numpy without transparent huge
   pages (``NUMPY_MADVISE_HUGEPAGE=0`` unless set; see firmware_py/cli.py).
 * (c) memory: a child process streams ``--minutes`` and ``--hours`` of motion
@@ -66,6 +68,9 @@ THREAD_VARS = (
 )
 
 
+ALL_CPUS: set[int] = set(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else set()
+
+
 def pin_one_core() -> str:
     """Pin this process (and future children) to one CPU; say which."""
     if hasattr(os, "sched_setaffinity"):
@@ -73,6 +78,11 @@ def pin_one_core() -> str:
         os.sched_setaffinity(0, {cpu})
         return f"pinned to CPU {cpu}"
     return "not pinned (no sched_setaffinity)"
+
+
+def _all_cores() -> None:
+    """In a child before exec: undo the pinning (the two-process analyze row)."""
+    os.sched_setaffinity(0, ALL_CPUS)
 
 
 # -- the simulated motion ----------------------------------------------------------------
@@ -300,6 +310,22 @@ def bench_offline(
     t_e2e = best_of(e2e, repeat)
     counts["cli"] = json.loads(out["stdout"])["count"]
     rows.append(row("glidecount analyze FILE --json", label, t_e2e, dur, f"{counts['cli']} reps"))
+    if len(ALL_CPUS) >= 2:
+        # the same command on two cores: by default it then reads and tracks in a
+        # second process while the first counts (firmware_py/pipeline.py)
+
+        def e2e_two() -> None:
+            p = subprocess.run(
+                [*cli, str(path), "--json"], check=True, capture_output=True, text=True,
+                cwd=ROOT, preexec_fn=_all_cores,
+            )  # fmt: skip
+            out["stdout2"] = p.stdout
+
+        t_two = best_of(e2e_two, repeat)
+        counts["cli2"] = json.loads(out["stdout2"])["count"]
+        rows.append(
+            row("  the same, two cores (--jobs 2)", label, t_two, dur, f"{counts['cli2']} reps")
+        )
     return rows, counts
 
 
@@ -481,8 +507,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n(b) offline analyze of a {args.hours:g} h 100 Hz recording (thigh)")
         rows, counts = bench_offline(bases[False], args.hours, args.repeat_long, Path(tmp))
         print(table(head, rows, widths))
-        if counts["cli"] != counts["auto"]:
-            print(f"!! the CLI found {counts['cli']} reps, analyze_chunk {counts['auto']}")
+        for key in ("cli", "cli2"):
+            if counts.get(key, counts["auto"]) != counts["auto"]:
+                print(f"!! the CLI found {counts[key]} reps, analyze_chunk {counts['auto']}")
         print("\n(c) memory while streaming in 1 s chunks (auto, thigh; child process each)")
         mem_head = (
             "stream",

@@ -13,12 +13,13 @@ as it is, and with the thigh's gravity direction from the AHRS replaced by the
 true one at every grid sample (speeds, calibration and everything else as
 usual). If the exact-count rate hardly moves, the detector, not the
 orientation estimate, is what still fails. Measurement only: it patches
-``OrientationTracker.process`` in this process.
+``Tracking._track`` in this process.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -29,40 +30,32 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import analysis.core as core  # noqa: E402
-import analysis.orientation as orientation  # noqa: E402
+import analysis.tracking as tracking  # noqa: E402
 from analysis.offline import analyze_chunk  # noqa: E402
+from analysis.tracking import Tracked  # noqa: E402
 from sensors.recording import read_recording  # noqa: E402
 from sensors.sim import SimConfig, simulate  # noqa: E402
 from sensors.sim.dataset import make_dataset  # noqa: E402
 from sensors.sim.files import read_truth  # noqa: E402
 
 _TRUE: dict[str, object] = {}  # the recording's true (t_s, up) while the oracle is on
-_process = orientation.OrientationTracker.process
-_run = core.RepCounter._run
+_track = tracking.Tracking._track
 
 
-def _oracle_process(
-    self: orientation.OrientationTracker, acc: np.ndarray, gyr: np.ndarray, reset: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    grav, speed = _process(self, acc, gyr, reset)
-    counter = _TRUE.get("counter")
-    if _TRUE.get("on") and counter is not None and self is counter._thigh:  # type: ignore[attr-defined]
-        t, (tt, up) = _TRUE["t"], _TRUE["truth"]  # type: ignore[misc]
-        true = np.stack([np.interp(t, tt, up[:, k]) for k in range(3)], axis=1)
-        true /= np.linalg.norm(true, axis=1, keepdims=True)
-        ok = ~np.isnan(grav).any(axis=1)
-        grav[ok] = true[ok]
-    return grav, speed
+def _oracle_track(self: tracking.Tracking, t: np.ndarray, v: np.ndarray, reset: bool) -> Tracked:
+    block = _track(self, t, v, reset)
+    if not _TRUE.get("on"):
+        return block
+    tt, up = _TRUE["truth"]  # type: ignore[misc]
+    true = np.stack([np.interp(t, tt, up[:, k]) for k in range(3)], axis=1)
+    true /= np.linalg.norm(true, axis=1, keepdims=True)
+    grav = block.thigh_gravity.copy()
+    ok = ~np.isnan(grav).any(axis=1)
+    grav[ok] = true[ok]
+    return dataclasses.replace(block, thigh_gravity=grav)
 
 
-def _oracle_run(self: core.RepCounter, t: np.ndarray, v: np.ndarray, reset: bool) -> list:
-    _TRUE["t"], _TRUE["counter"] = t, self
-    return _run(self, t, v, reset)
-
-
-orientation.OrientationTracker.process = _oracle_process  # type: ignore[method-assign]
-core.RepCounter._run = _oracle_run  # type: ignore[method-assign]
+tracking.Tracking._track = _oracle_track  # type: ignore[method-assign]
 
 
 def one(path: str) -> tuple[str, int, int, int]:
@@ -75,9 +68,9 @@ def one(path: str) -> tuple[str, int, int, int]:
     res = simulate(cfg)
     assert res.thigh_up is not None and truth.reps
     offset = truth.reps[0].start_s - res.truth.reps[0].start_s  # the file's clock origin
-    _TRUE.update(on=False, counter=None, truth=(res.chunk.t_s + offset, res.thigh_up))
+    _TRUE.update(on=False, truth=(res.chunk.t_s + offset, res.thigh_up))
     with_ahrs = analyze_chunk(rec.chunk, truth.exercise).summary.count
-    _TRUE.update(on=True, counter=None)
+    _TRUE.update(on=True)
     with_truth = analyze_chunk(rec.chunk, truth.exercise).summary.count
     _TRUE["on"] = False
     return path, len(truth.reps), with_ahrs, with_truth

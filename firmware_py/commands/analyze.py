@@ -6,11 +6,10 @@ import argparse
 import json
 import sys
 
-from analysis.offline import analyze_chunk
 from analysis.settings import AUTO, EXERCISES
+from firmware_py.pipeline import analyze_file
 from firmware_py.prescription import load_prescription
 from sensors.errors import UserError
-from sensors.recording import read_recording
 
 HELP = "count repetitions in recordings (JSON Lines with --json)"
 
@@ -28,6 +27,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--prescription",
         metavar="FILE",
         help="JSON file overriding tempo/hold thresholds (see docs/counting.md)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        choices=(1, 2),
+        default=None,
+        help="processes per file: 2 reads and tracks in a second one while this one counts "
+        "(default: 2 for recordings over 4 MB when two cores are free, else 1)",
     )
 
 
@@ -50,12 +57,12 @@ def run(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.files:
         try:
-            rec = read_recording(path)
+            analysis = analyze_file(path, args.exercise, prescription, jobs=args.jobs)
         except UserError as err:
             print(f"glidecount analyze: error: {err}", file=sys.stderr)
             failed += 1
             continue
-        result = analyze_chunk(rec.chunk, args.exercise, prescription).contract_dict(path)
+        result = analysis.contract_dict(path)
         if args.json:
             print(json.dumps(result), flush=True)
         else:
