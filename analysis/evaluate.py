@@ -9,6 +9,7 @@ verdict scores.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -210,6 +211,9 @@ class Summary:
     timing_mae_s: float | None
     alert_in_time_pct: float | None  # clearly too-fast phases alerted within 0.3 s
     false_alert_pct: float | None  # clearly slow reps that got a 'slow down' anyway
+    n_sets: int = 0  # recordings with an exercise (the denominator of exact_pct)
+    n_exact: int = 0  # ... counted exactly
+    n_within1: int = 0  # ... within one rep
 
 
 def summarize(scores: Iterable[FileScore]) -> Summary:
@@ -245,7 +249,38 @@ def summarize(scores: Iterable[FileScore]) -> Summary:
         timing_mae_s=(sum(abs(x) for x in timing) / len(timing)) if timing else None,
         alert_in_time_pct=100.0 * in_time / due if due else None,
         false_alert_pct=100.0 * slow_alerted / slow if slow else None,
+        n_sets=n,
+        n_exact=sum(s.error == 0 for s in ex),
+        n_within1=sum(abs(s.error) <= 1 for s in ex),
     )
+
+
+def wilson_interval(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``k / n`` (default 95 %), as fractions.
+
+    A test set of a few hundred recordings measures an exact-count rate only to
+    a percent or two; the interval says how far (Wilson, not the normal
+    approximation, which misbehaves near 100 %).
+    """
+    if n <= 0:
+        return (0.0, 1.0)
+    p = k / n
+    z2 = z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def format_intervals(name: str, s: Summary) -> str:
+    """One line: the exact and within-one rates of a row with their 95 % intervals."""
+    if not s.n_sets:
+        return f"{name}: no recordings with an exercise"
+    parts = []
+    for what, k in (("exact", s.n_exact), ("within ±1", s.n_within1)):
+        lo, hi = wilson_interval(k, s.n_sets)
+        parts.append(f"{what} {k}/{s.n_sets} = {100 * k / s.n_sets:.1f} % "
+                     f"(95 % interval {100 * lo:.1f}–{100 * hi:.1f} %)")  # fmt: skip
+    return f"{name}: " + "; ".join(parts)
 
 
 def format_errors(scores: Iterable[FileScore]) -> str:

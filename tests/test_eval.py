@@ -13,11 +13,13 @@ from analysis.evaluate import (
     Counts,
     FileScore,
     format_errors,
+    format_intervals,
     format_table,
     match_reps,
     score_alerts,
     score_file,
     summarize,
+    wilson_interval,
 )
 
 RAISE = "seated_leg_raise"
@@ -282,3 +284,28 @@ def test_errors_list_missed_and_extra_reps_with_activities_around() -> None:
         "  missed 14.0-18.0 s",
         "  extra  20.0-21.5 s (during shift_in_chair)",
     ]  # b.csv was right: not listed
+
+
+def test_wilson_interval_textbook_values() -> None:
+    """Wilson 95 % intervals: 0/10 -> [0, z²/(n+z²)], 5/10 -> 0.5 ± 0.2634."""
+    lo, hi = wilson_interval(0, 10)
+    assert lo == 0.0 and abs(hi - 3.8416 / 13.8416) < 1e-12
+    lo, hi = wilson_interval(5, 10)
+    assert abs(lo - 0.23659) < 1e-4 and abs(hi - 0.76341) < 1e-4
+    # more recordings, the same rate: a narrower interval that still holds the rate
+    lo2, hi2 = wilson_interval(500, 1000)
+    assert lo < lo2 < 0.5 < hi2 < hi
+
+
+def test_format_intervals_counts_only_exercise_sets() -> None:
+    good = FileScore(file="a", exercise="seated_leg_raise", condition="normal",
+                     true_count=5, count=5, duration_s=60.0)  # fmt: skip
+    off = FileScore(file="b", exercise="seated_leg_raise", condition="normal",
+                    true_count=5, count=3, duration_s=60.0)  # fmt: skip
+    none = FileScore(file="c", exercise=None, condition="everyday_only",
+                     true_count=0, count=1, duration_s=600.0)  # fmt: skip
+    s = summarize([good, off, none])
+    assert (s.n_sets, s.n_exact, s.n_within1) == (2, 1, 1)
+    line = format_intervals("all", s)
+    assert line.startswith("all: exact 1/2 = 50.0 % (95 % interval ")
+    assert "within ±1 1/2 = 50.0 %" in line

@@ -16,7 +16,14 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from analysis.evaluate import FileScore, format_errors, format_table, score_file, summarize
+from analysis.evaluate import (
+    FileScore,
+    format_errors,
+    format_intervals,
+    format_table,
+    score_file,
+    summarize,
+)
 from analysis.events import Alert
 from analysis.offline import analyze_chunk
 from analysis.settings import AUTO, EXERCISES, SEATED_LEG_RAISE
@@ -89,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
     rows = [(name, summarize(g)) for name, g in ordered]
     print(f"dataset: {args.dataset}  ({len(files)} recordings)")
     print(format_table(rows))
+    print(format_intervals("all", rows[0][1]))
     if args.details:
         for s in scores:
             print(
