@@ -11,7 +11,7 @@ Pure: arrays in, arrays out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,8 +22,7 @@ from analysis.vec import Vec
 from sensors.chunk import ImuChunk
 
 
-@dataclass(frozen=True)
-class CalibratedAt:
+class CalibratedAt(NamedTuple):
     """Calibration found; the blocks from ``t_s`` on follow. Rest gravity per sensor."""
 
     t_s: float
@@ -31,11 +30,11 @@ class CalibratedAt:
     shank_rest: Vec | None
 
 
-@dataclass(frozen=True)
-class Tracked:
+class Tracked(NamedTuple):
     """Calibrated grid samples: unit gravity direction (M, 3) and speed_dps (M,) per sensor.
 
-    ``reset``: a gap in the input precedes the block.
+    ``reset``: a gap in the input precedes the block. (Named tuples: the live
+    path makes one per 0.1 s chunk, and a frozen dataclass costs more to build.)
     """
 
     t_s: np.ndarray

@@ -19,7 +19,6 @@ orientation estimate, is what still fails. Measurement only: it patches
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -52,7 +51,7 @@ def _oracle_track(self: tracking.Tracking, t: np.ndarray, v: np.ndarray, reset: 
     grav = block.thigh_gravity.copy()
     ok = ~np.isnan(grav).any(axis=1)
     grav[ok] = true[ok]
-    return dataclasses.replace(block, thigh_gravity=grav)
+    return block._replace(thigh_gravity=grav)
 
 
 tracking.Tracking._track = _oracle_track  # type: ignore[method-assign]
