@@ -111,12 +111,22 @@ class OrientationTracker:
         return self._lowpass.group_delay_s(0.3)
 
     def process(
-        self, acc_g: np.ndarray, gyro_dps: np.ndarray, reset: bool
+        self,
+        acc_g: np.ndarray,
+        gyro_dps: np.ndarray,
+        reset: bool,
+        lp_rows: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Return gravity direction (M, 3) (NaN until calibrated) and speed_dps (M,)."""
+        """Return gravity direction (M, 3) (NaN until calibrated) and speed_dps (M,).
+
+        ``lp_rows``: the low-passed ``(gyro, acc)`` rows (6, M), when the caller
+        filtered them already (two sensors' columns in one call of one filter,
+        :class:`analysis.tracking.Tracking`); then this tracker's own filter is
+        not used. Per column the filter is the same, so the result is too.
+        """
         m = len(acc_g)
         if 0 < m <= SMALL_TAKE and self.calibrated and not (reset or self._needs_init):
-            return self._process_small(acc_g, gyro_dps)
+            return self._process_small(acc_g, gyro_dps, lp_rows)
         # (every row is written once calibrated: no need to fill it first)
         grav = np.empty((m, 3)) if self.calibrated else np.full((m, 3), np.nan)
         if m == 0:
@@ -125,7 +135,9 @@ class OrientationTracker:
             self._init_ahrs(acc_g[0])
         # voluntary movement is below a few Hz: stillness and speed are judged on
         # the low-passed signals, so tremor and noise are not mistaken for motion
-        lp = self._lowpass.filter_rows(np.concatenate((gyro_dps.T, acc_g.T)), reset).T
+        if lp_rows is None:
+            lp_rows = self._lowpass.filter_rows(np.concatenate((gyro_dps.T, acc_g.T)), reset)
+        lp = lp_rows.T
         lp_gyro, lp_acc = np.ascontiguousarray(lp[:, :3]), np.ascontiguousarray(lp[:, 3:])
         if self._needs_init:
             self._init_ahrs(lp_acc[0])
@@ -164,7 +176,7 @@ class OrientationTracker:
 
     # -- internals ---------------------------------------------------------
     def _process_small(
-        self, acc_g: np.ndarray, gyro_dps: np.ndarray
+        self, acc_g: np.ndarray, gyro_dps: np.ndarray, lp_rows: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`process` of a live chunk's few samples once calibrated.
 
@@ -176,7 +188,9 @@ class OrientationTracker:
         """
         assert self.bias_dps is not None
         m = len(acc_g)
-        lp = self._lowpass.filter_rows(np.concatenate((gyro_dps.T, acc_g.T))).T
+        if lp_rows is None:
+            lp_rows = self._lowpass.filter_rows(np.concatenate((gyro_dps.T, acc_g.T)))
+        lp = lp_rows.T
         rows, raw = lp.tolist(), gyro_dps.tolist()  # (lp gyro, lp accel), gyro per sample
         update, gravity = self._ahrs.update_no_magnetometer, self._ahrs.get_gravity
         grav: list[np.ndarray] = []

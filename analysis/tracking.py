@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from analysis.lowpass import SpeedLowpass
 from analysis.orientation import OrientationTracker
 from analysis.resample import Resampler
 from analysis.settings import CoreSettings
@@ -47,6 +48,10 @@ class Tracked(NamedTuple):
 
 TrackedItem = CalibratedAt | Tracked
 
+# the resampled columns are thigh accel, gyro, shank accel, gyro (3 each); each
+# tracker filters its (gyro, accel) rows
+_PAIR_ROWS = [3, 4, 5, 0, 1, 2, 9, 10, 11, 6, 7, 8]
+
 
 class Tracking:
     """IMU chunks in, :class:`CalibratedAt` once and then :class:`Tracked` blocks out."""
@@ -57,6 +62,7 @@ class Tracking:
         self._thigh = OrientationTracker(self.s)
         self._shank: OrientationTracker | None = None
         self.has_shank: bool | None = None  # known from the first chunk
+        self._lowpass: SpeedLowpass | None = None  # both sensors' low-pass, once calibrated
         self.calibrated = False
         # before calibration: the grid blocks seen, (first grid index, t, values, reset)
         self._precal: list[tuple[int, np.ndarray, np.ndarray, bool]] = []
@@ -88,10 +94,15 @@ class Tracking:
         return items
 
     def _track(self, t: np.ndarray, v: np.ndarray, reset: bool) -> Tracked:
-        grav_t, w_t = self._thigh.process(v[:, 0:3], v[:, 3:6], reset)
         if self._shank is None:
+            grav_t, w_t = self._thigh.process(v[:, 0:3], v[:, 3:6], reset)
             return Tracked(t, grav_t, w_t, None, None, reset)
-        grav_s, w_s = self._shank.process(v[:, 6:9], v[:, 9:12], reset)
+        # both sensors' columns through one filter call (a live chunk's numpy calls
+        # cost more than their arithmetic), each tracker then takes its rows
+        assert self._lowpass is not None
+        lp = self._lowpass.filter_rows(v.T[_PAIR_ROWS], reset)
+        grav_t, w_t = self._thigh.process(v[:, 0:3], v[:, 3:6], reset, lp[0:6])
+        grav_s, w_s = self._shank.process(v[:, 6:9], v[:, 9:12], reset, lp[6:12])
         return Tracked(t, grav_t, w_t, grav_s, w_s, reset)
 
     def _calibrate(self, t: np.ndarray, v: np.ndarray, reset: bool) -> list[TrackedItem]:
@@ -119,6 +130,8 @@ class Tracking:
         self._thigh = self._thigh.precalibrated_copy()
         if self._shank is not None:
             self._shank = self._shank.precalibrated_copy()
+            # the copies start their filters afresh at the replay; so does the pair's
+            self._lowpass = SpeedLowpass(self.s.speed_cutoff_hz, self.s.grid_hz)
         self.calibrated = True
         assert self._thigh.rest_gravity is not None
         shank_rest = None if self._shank is None else self._shank.rest_gravity
