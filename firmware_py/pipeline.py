@@ -29,6 +29,7 @@ from sensors.errors import UserError
 from sensors.recording import read_recording
 
 # below this size (about 10 min at 100 Hz) a fork costs more than the overlap wins
+# (measured: 10 min, 3.7 MB, 0.28 s either way; 20 min 0.39 -> 0.35 s; 3 h 2.4 -> 1.8 s)
 PIPELINE_MIN_BYTES = 4_000_000
 # samples tracked per message: large enough for the tracking's whole-window path,
 # small enough that counting starts soon after the file is read
