@@ -195,6 +195,8 @@ class RepCounter:
         events: list[Event] = []
         for item in items:
             if isinstance(item, Tracked):
+                if self.state == _WAIT:
+                    raise ValueError("a Tracked block before CalibratedAt: not a Tracking's items")
                 events += self._run(item)
             else:
                 self._has_shank = item.shank_rest is not None

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import firmware_py.pipeline as pipeline
+from analysis.core import RepCounter
 from analysis.offline import analyze_chunk, analyze_tracked
 from analysis.tracking import Tracking
 from sensors.errors import UserError
@@ -64,6 +65,14 @@ def test_tracked_items_are_the_counters_own_first_stage(recdir: Path) -> None:
     kinds = [type(item).__name__ for batch in batches for item in batch]
     assert kinds.count("CalibratedAt") == 1 and kinds[0] == "CalibratedAt"
     assert repr(analyze_tracked(batches).events) == repr(analyze_chunk(chunk).events)
+
+
+def test_tracked_blocks_need_their_calibration_first(recdir: Path) -> None:
+    chunk = read_recording(recdir / "stretch.csv").chunk
+    items = Tracking().feed(chunk)
+    counter = RepCounter("auto")
+    with pytest.raises(ValueError, match="before CalibratedAt"):
+        counter.feed_tracked(items[1:])
 
 
 def test_bad_file_is_one_user_error_naming_the_line(tmp_path: Path) -> None:
