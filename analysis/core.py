@@ -182,9 +182,7 @@ class RepCounter:
     # -- public API ------------------------------------------------------------
     def feed(self, chunk: ImuChunk) -> list[Event]:
         """Process a chunk; return the events it completed."""
-        items = self._tracking.feed(chunk)
-        self._has_shank = self._tracking.has_shank
-        return self.feed_tracked(items)
+        return self.feed_tracked(self._tracking.feed(chunk))
 
     def feed_tracked(self, items: Iterable[TrackedItem]) -> list[Event]:
         """The second stage alone: items from a :class:`Tracking` (maybe elsewhere).
