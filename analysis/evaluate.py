@@ -234,10 +234,12 @@ def summarize(scores: Iterable[FileScore]) -> Summary:
     slow = sum(s.alerts[2] for s in ex)
     slow_alerted = sum(s.alerts[3] for s in ex)
     n = len(ex)
+    n_exact = sum(s.error == 0 for s in ex)
+    n_within1 = sum(abs(s.error) <= 1 for s in ex)
     return Summary(
         n=len(scores),
-        exact_pct=100.0 * sum(s.error == 0 for s in ex) / n if n else float("nan"),
-        within1_pct=100.0 * sum(abs(s.error) <= 1 for s in ex) / n if n else float("nan"),
+        exact_pct=100.0 * n_exact / n if n else float("nan"),
+        within1_pct=100.0 * n_within1 / n if n else float("nan"),
         mae=sum(abs(s.error) for s in ex) / n if n else float("nan"),
         rep_f1=reps.f1,
         too_fast_f1=tf.f1,
@@ -250,8 +252,8 @@ def summarize(scores: Iterable[FileScore]) -> Summary:
         alert_in_time_pct=100.0 * in_time / due if due else None,
         false_alert_pct=100.0 * slow_alerted / slow if slow else None,
         n_sets=n,
-        n_exact=sum(s.error == 0 for s in ex),
-        n_within1=sum(abs(s.error) <= 1 for s in ex),
+        n_exact=n_exact,
+        n_within1=n_within1,
     )
 
 
