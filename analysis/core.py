@@ -38,12 +38,12 @@ from analysis.posture import PostureMemory, is_walking
 from analysis.recognize import Posture, RunningSet, classify, recognize
 from analysis.reps import RepShape, fits_exercise, is_repetition, make_rep
 from analysis.segment import (
-    FWHM_FRACTION,
-    HALF_TAU,
     Excursion,
     cycle_cuts,
     find_bumps,
+    movement_span,
     moving_bumps,
+    side_slope,
 )
 from analysis.settings import (
     AUTO,
@@ -953,14 +953,20 @@ class RepCounter:
         lv = self._live
         buf = self._buf
         half = 0.5 * lv.peak_dps
-        ta, j0 = buf[0][0], 0
+        ta, j0, rise = buf[0][0], 0, 0.0
+        tl, wl = [b[0] for b in buf], [b[1] for b in buf]
         for j in range(lv.peak_i, 0, -1):
-            if buf[j - 1][1] < half:
-                ta, j0 = buf[j][0], j
+            if wl[j - 1] < half:
+                ta, j0 = tl[j], j
+                rise = side_slope(tl, wl, j - 1, lv.peak_i, lv.peak_dps)
                 break
-        dur = (t_half_fall - ta) / FWHM_FRACTION
-        start = ta - HALF_TAU * dur - self._delay_s
-        end = t_half_fall + HALF_TAU * dur - self._delay_s
+        fall = 0.0
+        if len(buf) - 1 > lv.peak_i:
+            fall = -side_slope(tl, wl, len(buf) - 1, lv.peak_i, lv.peak_dps)
+        start, end = movement_span(ta, rise, t_half_fall, fall, half)
+        start -= self._delay_s
+        end -= self._delay_s
+        dur = end - start
         lv.bumps_done += 1
         if lv.first_start_s is None:
             lv.first_start_s = start

@@ -24,9 +24,10 @@ import numpy as np
 from analysis.settings import CoreSettings
 from analysis.vec import angle_deg
 
-# minimum-jerk speed profile 30 t^2 (1-t)^2: half-peak crossings at tau0 and 1 - tau0
-FWHM_FRACTION = 1.0 - 2.0 * 0.2297
-HALF_TAU = 0.2297
+# minimum-jerk speed profile 30 t^2 (1-t)^2: half-peak crossings at tau0 and 1 - tau0,
+# where 16 tau0^2 (1 - tau0)^2 = 1/2
+HALF_TAU = 0.5 * (1.0 - math.sqrt(1.0 - math.sqrt(0.5)))
+FWHM_FRACTION = 1.0 - 2.0 * HALF_TAU
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,10 @@ class Bump:
     peak_s: float
     peak_dps: float
     n_peaks: int  # speed peaks merged into this movement (1 = smooth)
+    # start and end as a symmetric minimum-jerk bell of the same half-peak width: the
+    # window in which "did it change the angle" is asked (moving_bumps)
+    sym_start_s: float = math.nan
+    sym_end_s: float = math.nan
 
     @property
     def duration_s(self) -> float:
@@ -135,32 +140,98 @@ class Excursion:
 
 def half_crossings(
     t: Sequence[float], w: Sequence[float], i_peak: int, lo: int, hi: int
-) -> tuple[float, float]:
-    """Interpolated times where ``w`` crosses half its peak around ``i_peak``.
+) -> tuple[float, float, float, float]:
+    """Interpolated times where ``w`` crosses half its peak around ``i_peak``, and the slopes.
 
-    Bounded by ``lo``/``hi`` (sample indexes): if the speed never falls to half
-    within them (two movements merged), the bound is used. ``t``, ``w``: arrays
-    or, faster in these sample-by-sample loops, lists of floats.
+    Returns (rise time, rise slope, fall time, fall slope); the slopes are
+    :func:`side_slope` (units of ``w`` per second, positive; 0 where the
+    crossing was not found). Bounded by ``lo``/``hi`` (sample indexes): if the
+    speed never falls to half within them (two movements merged), the bound is
+    used. ``t``, ``w``: arrays or, faster in these sample-by-sample loops, lists
+    of floats.
     """
     half = 0.5 * w[i_peak]
-    ta = float(t[lo])
+    ta, rise = float(t[lo]), 0.0
     for i in range(i_peak, lo, -1):
         if w[i - 1] < half <= w[i]:
             f = (half - w[i - 1]) / (w[i] - w[i - 1])
             ta = float(t[i - 1] + f * (t[i] - t[i - 1]))
+            rise = side_slope(t, w, i - 1, i_peak, w[i_peak])
             break
-    tb = float(t[hi])
+    tb, fall = float(t[hi]), 0.0
     for i in range(i_peak, hi):
         if w[i] >= half > w[i + 1]:
             f = (w[i] - half) / (w[i] - w[i + 1])
             tb = float(t[i] + f * (t[i + 1] - t[i]))
+            fall = -side_slope(t, w, i + 1, i_peak, w[i_peak])
             break
-    return ta, tb
+    return ta, rise, tb, fall
 
 
-def bump_from_half(ta: float, tb: float, peak_s: float, peak_dps: float, n: int) -> Bump:
-    dur = max(tb - ta, 1e-3) / FWHM_FRACTION
-    return Bump(ta - HALF_TAU * dur, tb + HALF_TAU * dur, peak_s, peak_dps, n)
+SLOPE_TOP = 0.8  # a side's slope: from its half-peak crossing up to this fraction of the peak
+
+
+def side_slope(
+    t: Sequence[float], w: Sequence[float], i_out: int, i_peak: int, peak: float
+) -> float:
+    """Least-squares slope of one side of a speed bell (per second; negative on the fall).
+
+    Fitted from ``i_out``, the last sample below half the peak, toward the peak
+    while the speed is at most ``SLOPE_TOP`` of it: steadier than one sample
+    interval's difference, and the same samples are at hand live, the moment
+    the speed falls below half.
+    """
+    step = 1 if i_peak > i_out else -1
+    top = SLOPE_TOP * peak
+    ts, ws = [t[i_out]], [w[i_out]]
+    i = i_out + step
+    while i != i_peak and w[i] <= top:
+        ts.append(t[i])
+        ws.append(w[i])
+        i += step
+    if len(ts) < 2:
+        ts.append(t[i])
+        ws.append(w[i])
+    n = len(ts)
+    mt, mw = sum(ts) / n, sum(ws) / n
+    den = sum((x - mt) ** 2 for x in ts)
+    return sum((x - mt) * (y - mw) for x, y in zip(ts, ws, strict=True)) / den if den > 0 else 0.0
+
+
+# minimum jerk, 30 tau^2 (1 - tau)^2: half-peak crossing at tau0 of the movement's time,
+# whose tail beyond it lasts TAIL_PER_STEEPNESS x (half the peak / the side's fitted
+# slope from half to SLOPE_TOP of the peak); tests/test_phase_timing.py recomputes it
+TAIL_PER_STEEPNESS = 1.2803
+TAIL_RANGE = (0.5, 1.5)  # a side's tail, as a fraction of the symmetric (minimum-jerk) one
+
+
+def movement_span(
+    ta: float, rise_slope: float, tb: float, fall_slope: float, half: float
+) -> tuple[float, float]:
+    """(start, end) of a movement from its half-peak crossings and the speed's slopes there.
+
+    Each side's tail (from standing still to half the peak speed) is extrapolated
+    from that side's own steepness, as in a minimum-jerk movement: exact for a
+    bell, and real movements are often lopsided (a slow push, a quick stop), which
+    the symmetric extrapolation from the half-peak width alone timed too long.
+    Each tail stays within ``TAIL_RANGE`` of the symmetric one (a crossing on a
+    shoulder has almost no slope).
+    """
+    sym = HALF_TAU * max(tb - ta, 1e-3) / FWHM_FRACTION
+    lo, hi = TAIL_RANGE[0] * sym, TAIL_RANGE[1] * sym
+
+    def tail(slope: float) -> float:
+        return sym if slope <= 0.0 else min(max(TAIL_PER_STEEPNESS * half / slope, lo), hi)
+
+    return ta - tail(rise_slope), tb + tail(fall_slope)
+
+
+def bump_from_half(
+    ta: float, rise: float, tb: float, fall: float, peak_s: float, peak_dps: float, n: int
+) -> Bump:
+    start, end = movement_span(ta, rise, tb, fall, 0.5 * peak_dps)
+    sym = HALF_TAU * max(tb - ta, 1e-3) / FWHM_FRACTION
+    return Bump(start, end, peak_s, peak_dps, n, ta - sym, tb + sym)
 
 
 def prominent_peaks(x: np.ndarray, min_prominence: float) -> np.ndarray:
@@ -243,8 +314,8 @@ def _bumps_above(
         ip = max(g, key=wl.__getitem__)
         if wl[ip] < floor:
             continue
-        ta, tb = half_crossings(tl, wl, ip, bounds[k], bounds[k + 1])
-        b = bump_from_half(ta - delay_s, tb - delay_s, tl[ip] - delay_s, wl[ip], len(g))
+        ta, rise, tb, fall = half_crossings(tl, wl, ip, bounds[k], bounds[k + 1])
+        b = bump_from_half(ta - delay_s, rise, tb - delay_s, fall, tl[ip] - delay_s, wl[ip], len(g))
         bumps.append(b)
     return bumps
 
@@ -262,7 +333,7 @@ def moving_bumps(exc: Excursion, bumps: list[Bump], min_fraction: float) -> list
         return bumps
     ang = exc.angle_deg
     rom = float(ang.max())
-    times = [[b.start_s, b.end_s] for b in bumps]
+    times = [[b.sym_start_s, b.sym_end_s] for b in bumps]
     # the angle at every bump's start and end, in one call
     ends = np.interp(times, exc.t_s, ang)
     moved = np.abs(ends[:, 1] - ends[:, 0])
