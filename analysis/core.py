@@ -953,16 +953,17 @@ class RepCounter:
         lv = self._live
         buf = self._buf
         half = 0.5 * lv.peak_dps
-        ta, j0, rise = buf[0][0], 0, 0.0
-        tl, wl = [b[0] for b in buf], [b[1] for b in buf]
+        ta, j0 = buf[0][0], 0
         for j in range(lv.peak_i, 0, -1):
-            if wl[j - 1] < half:
-                ta, j0 = tl[j], j
-                rise = side_slope(tl, wl, j - 1, lv.peak_i, lv.peak_dps)
+            if buf[j - 1][1] < half:
+                ta, j0 = buf[j][0], j
                 break
-        fall = 0.0
-        if len(buf) - 1 > lv.peak_i:
-            fall = -side_slope(tl, wl, len(buf) - 1, lv.peak_i, lv.peak_dps)
+        # each side's slope (segment.side_slope) from this movement's samples only
+        lo = max(j0 - 1, 0)
+        tl, wl = [b[0] for b in buf[lo:]], [b[1] for b in buf[lo:]]
+        ip = lv.peak_i - lo
+        rise = side_slope(tl, wl, j0 - 1 - lo, ip, lv.peak_dps) if j0 > 0 else 0.0
+        fall = -side_slope(tl, wl, len(tl) - 1, ip, lv.peak_dps) if len(tl) - 1 > ip else 0.0
         start, end = movement_span(ta, rise, t_half_fall, fall, half)
         start -= self._delay_s
         end -= self._delay_s
