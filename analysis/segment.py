@@ -183,19 +183,23 @@ def side_slope(
     """
     step = 1 if i_peak > i_out else -1
     top = SLOPE_TOP * peak
-    ts, ws = [t[i_out]], [w[i_out]]
+    t0 = t[i_out]  # times relative to the first sample: no cancellation in the sums
+    n, sx, sy, sxx, sxy = 1, 0.0, w[i_out], 0.0, 0.0
     i = i_out + step
-    while i != i_peak and w[i] <= top:
-        ts.append(t[i])
-        ws.append(w[i])
+    while True:
+        x, y = t[i] - t0, w[i]
+        n += 1
+        sx += x
+        sy += y
+        sxx += x * x
+        sxy += x * y
+        if i == i_peak or w[i] > top:
+            break  # the first sample toward the peak is fitted whatever it is
         i += step
-    if len(ts) < 2:
-        ts.append(t[i])
-        ws.append(w[i])
-    n = len(ts)
-    mt, mw = sum(ts) / n, sum(ws) / n
-    den = sum((x - mt) ** 2 for x in ts)
-    return sum((x - mt) * (y - mw) for x, y in zip(ts, ws, strict=True)) / den if den > 0 else 0.0
+        if i == i_peak or w[i] > top:
+            break
+    den = n * sxx - sx * sx
+    return (n * sxy - sx * sy) / den if den > 0 else 0.0
 
 
 # minimum jerk, 30 tau^2 (1 - tau)^2: half-peak crossing at tau0 of the movement's time,
@@ -219,11 +223,10 @@ def movement_span(
     """
     sym = HALF_TAU * max(tb - ta, 1e-3) / FWHM_FRACTION
     lo, hi = TAIL_RANGE[0] * sym, TAIL_RANGE[1] * sym
-
-    def tail(slope: float) -> float:
-        return sym if slope <= 0.0 else min(max(TAIL_PER_STEEPNESS * half / slope, lo), hi)
-
-    return ta - tail(rise_slope), tb + tail(fall_slope)
+    k = TAIL_PER_STEEPNESS * half
+    lead = min(max(k / rise_slope, lo), hi) if rise_slope > 0.0 else sym
+    trail = min(max(k / fall_slope, lo), hi) if fall_slope > 0.0 else sym
+    return ta - lead, tb + trail
 
 
 def bump_from_half(
