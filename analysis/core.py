@@ -625,6 +625,14 @@ class RepCounter:
             if cuts:
                 buf = buf[cuts[-1] :]
                 exc = self._excursion(buf, ended, buf[0])
+        if ended == "returned" and self._exercise_now() != RAISED_LEG_STRETCH:
+            cut = self._shift_cut(buf, exc)
+            if cut is not None:
+                # a fidget in a pause moved the leg and it stayed there, then a rep
+                # from there: the shift is no rep, the rep is measured from the stop
+                self._finish_excursion(self._excursion(buf[: cut + 1], "shifted"), t_now, events)
+                buf = buf[cut:]
+                exc = self._excursion(buf, ended, buf[0])
         kick_swing = self.s.swing_lead_ratio > 0 and self._exercise_now() == SEATED_LEG_KICK
         if (
             ended == "returned"
@@ -644,6 +652,36 @@ class RepCounter:
         if self._announced:
             events.append(PhaseChanged(t_now, "rest"))
         self._announced = False
+
+    def _shift_cut(self, buf: list[Sample], exc: Excursion) -> int | None:
+        """Where to cut an excursion that is no rep at a long stop in it, or None.
+
+        The end of a run of still samples (slower than the rest speed for
+        ``shift_stop_s`` or longer), the latest one after which the rest of the
+        excursion, measured from the stop, goes out and comes back (near the stop:
+        within the rest tolerance or ``return_fraction`` of its peak) and is a
+        repetition.
+        """
+        s = self.s
+        if s.shift_stop_s <= 0 or is_repetition(exc, s, self.exercise)[0] is not None:
+            return None
+        need = int(round(s.shift_stop_s * s.grid_hz))
+        rest_dps = s.rest_speed_dps
+        ends, run = [], 0
+        for k in range(len(buf)):
+            if buf[k][1] < rest_dps:
+                run += 1
+            else:
+                if run >= need and k - run > 0:
+                    ends.append(k - 1)
+                run = 0
+        for cut in reversed(ends):
+            tail = self._excursion(buf[cut:], "returned", buf[cut])
+            ang = tail.thigh_deg
+            back = max(s.rest_angle_deg, s.return_fraction * float(ang.max()))
+            if float(ang[-1]) <= back and is_repetition(tail, s, self.exercise)[0] is not None:
+                return cut
+        return None
 
     def _flush_pending(self, t_now: float, events: list[Event]) -> None:
         if self._pending is not None:

@@ -115,6 +115,9 @@ class CoreSettings:
     stretch_cycle_held_s: float = 1.0
     stretch_cycle_held_deg: float = 1.2
     posture_rep_split: bool = True  # a rep then a stop then a posture change: cut too
+    # seated: an excursion that is no rep, with the leg still this long in it (a
+    # fidget in a pause moved it), is cut there if what follows is a rep; 0 = never
+    shift_stop_s: float = 2.5
     cycle_plateau_deg: float = 1.2  # ... and stretches of stillness (this radius) as stops
     deep_touch_fraction: float = 0.15  # (or came this close to rest: no stop needed)
     touch_rel_shank: float = 0.12  # (with a shank sensor: or slowed to this x the peak)

@@ -698,7 +698,7 @@ RULE_CASES = [
     ),
     pytest.param(
         _rec("seated_leg_raise", 17, 14000449, 200.0, True, "pauses", "right", **SET),
-        "seated_leg_raise", 17, {"exercise_knee_deg": 1e9}, 16,
+        "seated_leg_raise", 17, {"exercise_knee_deg": 1e9, "shift_stop_s": 0.0}, 16,
         id="a-raise-is-not-gait",
     ),
     # partial stretches straightened at under 2.5 deg/s (the speed that counts as
@@ -757,8 +757,23 @@ RULE_CASES = [
     # put elsewhere (a fidget in a pause); the next kick is measured from there
     pytest.param(
         _rec("seated_leg_kick", 10, 4000214, 50.0, False, "pauses", "left", **SET),
-        "seated_leg_kick", 10, {"max_kick_still_s": CoreSettings().max_hold_s}, 7,
+        "seated_leg_kick", 10,
+        {"max_kick_still_s": CoreSettings().max_hold_s, "shift_stop_s": 0.0}, 7,
         id="a-kick-set-leg-left-still-elsewhere",
+    ),
+    # a fidget in a pause of a raise set moved the leg, which stayed there 4 s; the
+    # next raise began from there and came back to where the set's reps start. The
+    # excursion (fidget, stop, raise) was no rep (its quick jerks: "gait"); cut at
+    # the stop, the raise is one (and with the kick's 3 s rule off, so is that kick)
+    pytest.param(
+        _rec("seated_leg_raise", 11, 6000018, 50.0, False, "pauses", "left", **SET),
+        "seated_leg_raise", 11, {"shift_stop_s": 0.0}, 10,
+        id="a-raise-after-a-fidget-that-moved-the-leg",
+    ),
+    pytest.param(
+        _rec("seated_leg_kick", 10, 4000214, 50.0, False, "pauses", "left", **SET),
+        "seated_leg_kick", 10, {"max_kick_still_s": CoreSettings().max_hold_s}, 10,
+        id="the-shift-cut-also-parts-a-kick-from-a-fidget",
     ),
     # sat down, the thigh settles a last degree at a crawl: the rest posture follows
     # it for 2 s, or the first raise starts from an excursion that began while
