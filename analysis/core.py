@@ -177,6 +177,7 @@ class RepCounter:
         self._live_exercise = SEATED_LEG_RAISE  # auto mode: best guess from the reps so far
         self._last_t = 0.0
         self._settle_until = -math.inf  # until then the baseline follows the leg at once
+        self._settle_from: Vec | None = None  # ... while it sinks away from this (a rep's top)
         self._prev_rest: Vec | None = None  # the rest posture before the last posture change
 
     # -- public API ------------------------------------------------------------
@@ -343,9 +344,16 @@ class RepCounter:
                         self._flush_pending(ti, events)
                     if self._pending is None and len(self._hist) > keep_hist:
                         del self._hist[:-cut_hist]
-                    if wi < rest_dps and ti < self._settle_until:
+                    top = self._settle_from
+                    if (
+                        wi < rest_dps
+                        and ti < self._settle_until
+                        and (top is None or gx * top[0] + gy * top[1] + gz * top[2]
+                             <= b0 * top[0] + b1 * top[1] + b2 * top[2])
+                    ):  # fmt: skip
                         # just back from a rep: the leg may still be sinking the last
-                        # degrees at a crawl; the rest posture is where it ends up
+                        # degrees at a crawl; the rest posture is where it ends up (not
+                        # if it turns back toward the rep's top: the next lift began)
                         self._base_t = ut
                         if us is not None and self._base_s is not None:
                             self._base_s = us
@@ -447,6 +455,7 @@ class RepCounter:
                     self._set_baseline(*still_from)
                     if self._raise_known():
                         self._settle_until = ti + s.settle_follow_s
+                        self._settle_from = self._peak_g if s.settle_sinking_only else None
                     self.state = _REST
                 elif at >= posture_deg or (
                     still >= (hold_n := self._max_still_n(ti))
@@ -483,6 +492,7 @@ class RepCounter:
             # sat down (or shifted) before a set of raises: the leg may still settle
             # the last degrees at a crawl, as after a rep (settle_follow_s)
             self._settle_until = t + s.posture_settle_s
+            self._settle_from = None
         self.state = _REST
         events.append(PostureChanged(t, at))
 

@@ -161,6 +161,7 @@ class CoreSettings:
     bump_split_ratio: float = 0.35  # a dip below this x the smaller peak splits bumps
     settle_follow_s: float = 1.5  # raise: after a rep the rest posture follows the leg
     # at once for this long while it is slow (the last degrees of a lowering, at a crawl)
+    settle_sinking_only: bool = True  # ... only while it sinks away from the rep's top
     posture_settle_s: float = 2.0  # ... and so after a posture change (sitting down)
     rebaseline_still_s: float = 2.0  # a new still posture this long becomes the baseline
     shank_weight: float = 1.0

@@ -761,6 +761,15 @@ RULE_CASES = [
         {"max_kick_still_s": CoreSettings().max_hold_s, "shift_stop_s": 0.0}, 7,
         id="a-kick-set-leg-left-still-elsewhere",
     ),
+    # after a raise the rest posture follows the leg at once for 1.5 s while it is slow
+    # (the lowering's last degrees at a crawl); a slow partial raise that began within
+    # that time had its first degrees followed, and was measured from half-way up (a
+    # 4 deg "rep" the other way, off the set's axis). It follows only a sinking leg
+    pytest.param(
+        _rec("seated_leg_raise", 11, 14000137, 200.0, False, "partial", "left", **SET),
+        "seated_leg_raise", 11, {"settle_sinking_only": False}, 10,
+        id="the-rest-follows-a-sinking-leg-not-the-next-lift",
+    ),
     # a fidget in a pause of a raise set moved the leg, which stayed there 4 s; the
     # next raise began from there and came back to where the set's reps start. The
     # excursion (fidget, stop, raise) was no rep (its quick jerks: "gait"); cut at
