@@ -673,18 +673,19 @@ class RepCounter:
         repetition.
         """
         s = self.s
-        if s.shift_stop_s <= 0 or is_repetition(exc, s, self.exercise)[0] is not None:
+        if s.shift_stop_s <= 0:
             return None
+        # the runs of still samples (exc.speed_dps is buf's speed column), first:
+        # most excursions have no such stop, and the repetition test costs more
         need = int(round(s.shift_stop_s * s.grid_hz))
-        rest_dps = s.rest_speed_dps
-        ends, run = [], 0
-        for k in range(len(buf)):
-            if buf[k][1] < rest_dps:
-                run += 1
-            else:
-                if run >= need and k - run > 0:
-                    ends.append(k - 1)
-                run = 0
+        still = np.concatenate(([False], exc.speed_dps < s.rest_speed_dps, [False]))
+        edges = np.flatnonzero(still[1:] != still[:-1])
+        starts, stops = edges[0::2], edges[1::2]  # run k covers samples starts[k]:stops[k]
+        # (a run that lasts to the excursion's end, or begins at its first sample, is no stop)
+        keep = (stops - starts >= need) & (stops < len(buf)) & (starts > 0)
+        ends = (stops[keep] - 1).tolist()
+        if not ends or is_repetition(exc, s, self.exercise)[0] is not None:
+            return None
         for cut in reversed(ends):
             tail = self._excursion(buf[cut:], "returned", buf[cut])
             ang = tail.thigh_deg
@@ -1008,7 +1009,8 @@ class RepCounter:
                 break
         # each side's slope (segment.side_slope) from this movement's samples only
         lo = max(j0 - 1, 0)
-        tl, wl = [b[0] for b in buf[lo:]], [b[1] for b in buf[lo:]]
+        mine = buf[lo:]
+        tl, wl = [b[0] for b in mine], [b[1] for b in mine]
         ip = lv.peak_i - lo
         rise = side_slope(tl, wl, j0 - 1 - lo, ip, lv.peak_dps) if j0 > 0 else 0.0
         fall = -side_slope(tl, wl, len(tl) - 1, ip, lv.peak_dps) if len(tl) - 1 > ip else 0.0

@@ -41,8 +41,8 @@ class Bump:
     n_peaks: int  # speed peaks merged into this movement (1 = smooth)
     # start and end as a symmetric minimum-jerk bell of the same half-peak width: the
     # window in which "did it change the angle" is asked (moving_bumps)
-    sym_start_s: float = math.nan
-    sym_end_s: float = math.nan
+    sym_start_s: float
+    sym_end_s: float
 
     @property
     def duration_s(self) -> float:
@@ -209,6 +209,11 @@ TAIL_PER_STEEPNESS = 1.2803
 TAIL_RANGE = (0.5, 1.5)  # a side's tail, as a fraction of the symmetric (minimum-jerk) one
 
 
+def symmetric_tail_s(ta: float, tb: float) -> float:
+    """A minimum-jerk bell's time from still to half its peak, from its half-peak width."""
+    return HALF_TAU * max(tb - ta, 1e-3) / FWHM_FRACTION
+
+
 def movement_span(
     ta: float, rise_slope: float, tb: float, fall_slope: float, half: float
 ) -> tuple[float, float]:
@@ -221,7 +226,7 @@ def movement_span(
     Each tail stays within ``TAIL_RANGE`` of the symmetric one (a crossing on a
     shoulder has almost no slope).
     """
-    sym = HALF_TAU * max(tb - ta, 1e-3) / FWHM_FRACTION
+    sym = symmetric_tail_s(ta, tb)
     lo, hi = TAIL_RANGE[0] * sym, TAIL_RANGE[1] * sym
     k = TAIL_PER_STEEPNESS * half
     lead = min(max(k / rise_slope, lo), hi) if rise_slope > 0.0 else sym
@@ -233,7 +238,7 @@ def bump_from_half(
     ta: float, rise: float, tb: float, fall: float, peak_s: float, peak_dps: float, n: int
 ) -> Bump:
     start, end = movement_span(ta, rise, tb, fall, 0.5 * peak_dps)
-    sym = HALF_TAU * max(tb - ta, 1e-3) / FWHM_FRACTION
+    sym = symmetric_tail_s(ta, tb)
     return Bump(start, end, peak_s, peak_dps, n, ta - sym, tb + sym)
 
 
