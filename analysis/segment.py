@@ -259,19 +259,38 @@ def prominent_peaks(x: np.ndarray, min_prominence: float) -> np.ndarray:
     inner = np.flatnonzero((vals[1:-1] > vals[:-2]) & (vals[1:-1] > vals[2:])) + 1
     ends = np.concatenate((starts[1:], [n])) - 1
     peaks = (starts[inner] + ends[inner]) // 2
-    if len(peaks) == 0:
-        return peaks
-    # prominence, all peaks at once (k peaks x n samples): on each side, the lowest
-    # point before the signal rises above the peak; the higher of the two is its base
-    idx = np.arange(n)
-    col, p = idx[None, :], peaks[:, None]
-    tops = x[peaks]
-    higher = x[None, :] > tops[:, None]
-    left_end = np.where(higher & (col < p), col, -1).max(axis=1)[:, None]
-    right_end = np.where(higher & (col > p), col, n).min(axis=1)[:, None]
-    left_min = np.where((col > left_end) & (col <= p), x[None, :], np.inf).min(axis=1)
-    right_min = np.where((col >= p) & (col < right_end), x[None, :], np.inf).min(axis=1)
-    return peaks[tops - np.maximum(left_min, right_min) >= min_prominence]
+    if len(peaks) == 0 or min_prominence <= 0.0:
+        return peaks  # (a peak's prominence is never negative)
+    # prominent enough: on each side, before the signal rises above the peak, it
+    # drops by min_prominence somewhere (top - max(left, right minimum) >= m, as
+    # monotone rounding makes it). Each scan stops at the first such drop, a few
+    # samples down a speed bell's flank: not the whole trace for every peak
+    xl = x.tolist()
+    keep = []
+    for p in peaks.tolist():
+        top = xl[p]
+        ok = False
+        for i in range(p - 1, -1, -1):
+            v = xl[i]
+            if v > top:
+                break
+            if top - v >= min_prominence:
+                ok = True
+                break
+        if not ok:
+            continue
+        for i in range(p + 1, n):
+            v = xl[i]
+            if v > top:
+                ok = False
+                break
+            if top - v >= min_prominence:
+                break
+        else:
+            ok = False
+        if ok:
+            keep.append(p)
+    return np.array(keep, dtype=np.intp)
 
 
 def find_bumps(t: np.ndarray, w: np.ndarray, s: CoreSettings, delay_s: float = 0.0) -> list[Bump]:
