@@ -824,7 +824,8 @@ class RepCounter:
         Live, a set's axis is fixed by its first two reps, so two fidgets that
         happen to agree could start a "set" and turn away the real reps after
         them. Here each set (candidates closer than ``set_gap_s``) takes the axis
-        most of its reps share; reps off it, and sets of one, are dropped, as are
+        most of its reps share; reps off it (and off every bigger rep on it), and
+        sets of one, are dropped, as are
         "sets" of two quick reps and no more (two jerks of a fidget). So is
         a quick movement squeezed, without a moment's stillness, between two big
         ones that were not reps (the last step before sitting down, a shift in
@@ -867,10 +868,19 @@ class RepCounter:
             group = self._from_set_rest(group, rs)
             if not stretch:
                 best = _consensus(group, lambda a, b: self._agree(a, b, kick))
+                on = [self._agree(sh, best, kick) for sh in group]
+                if self.s.axis_chain and not kick:  # (a kick's axis may flip: no chains)
+                    # a small rep's axis swings far with a little roll: one that agrees
+                    # with a bigger rep on the set's axis is on it too
+                    links = [x for x, o in zip(group, on, strict=True) if o]
+                    on = [
+                        o or any(x.rom_deg > sh.rom_deg and self._agree(sh, x, kick) for x in links)
+                        for sh, o in zip(group, on, strict=True)
+                    ]
                 group = [
                     sh
-                    for sh in group
-                    if self._agree(sh, best, kick) or self._knee_moved(sh, best)
+                    for sh, o in zip(group, on, strict=True)
+                    if o or self._knee_moved(sh, best)
                 ]
             if len(group) == 2 and all(sh.end_s - sh.start_s < self.s.pair_quick_s for sh in group):
                 continue  # two quick jerks and no more: a fidget, not a set

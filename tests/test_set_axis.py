@@ -801,12 +801,22 @@ RULE_CASES = [
         id="a-kick-too-quick-for-the-thigh-but-the-knee-swung",
     ),
     # a 5 deg partial raise whose thigh also rolls turns about an axis far off the
-    # set's; with a shank sensor its knee still clearly straightened
+    # set's; with a shank sensor its knee still clearly straightened (it also agrees
+    # with a bigger rep on the set's axis: the axis chain alone keeps it too)
     pytest.param(
         _rec("seated_leg_raise", 6, 4000468, 100.0, True, "partial", "left", jitter=True,
              gaps=False),  # fmt: skip
-        "seated_leg_raise", 6, {"axis_free_knee_deg": 1e9}, 5,
+        "seated_leg_raise", 6, {"axis_free_knee_deg": 1e9, "axis_chain": False}, 5,
         id="a-small-raise-whose-thigh-rolls-but-the-knee-straightened",
+    ),
+    # partial raises roll the thigh by a few degrees, which turns a 5-7 deg rep's axis
+    # far (here the set's axes spread over 100 deg); the review's consensus rep is a
+    # small one at one end, and two small reps at the other end agree only with the
+    # set's big reps. A rep that agrees with a bigger rep on the set's axis is on it
+    pytest.param(
+        _rec("seated_leg_raise", 9, 4000078, 50.0, False, "partial", "right", **SET),
+        "seated_leg_raise", 9, {"axis_chain": False}, 7,
+        id="small-raises-whose-axis-agrees-with-the-sets-big-reps",
     ),
 ]
 
