@@ -775,10 +775,18 @@ class RepCounter:
         Sat down, people shift in the chair before they start; a seated raise or
         kick starts from a settled rest and, when it comes this soon, is a full one.
         (Not for the stretch: its first reps often follow the lift at once, small.)
+        Right after sitting down (a posture change of ``settle_in_sit_deg`` or more)
+        a set is still seconds away (it begins with 3 s of keeping still), and a
+        shift of the pelvis on the seat tilts the thigh further: a bigger limit.
         """
-        if not self._postures or shape.rom_deg >= self.s.settle_in_max_rom_deg:
+        if not self._postures:
             return False
-        return shape.start_s - self._postures[-1][0] < self.s.settle_in_s
+        end_s, angle_deg, _ = self._postures[-1]
+        s = self.s
+        sat = angle_deg >= s.settle_in_sit_deg
+        if shape.rom_deg >= (s.settle_in_sat_max_rom_deg if sat else s.settle_in_max_rom_deg):
+            return False
+        return shape.start_s - end_s < s.settle_in_s
 
     def _count_live(self, shape: RepShape, t_now: float, events: list[Event]) -> None:
         """Count a repetition, once it is part of a set.

@@ -61,6 +61,8 @@ class CoreSettings:
     # is settling in, a shift in the chair, not a raise or a kick
     settle_in_s: float = 2.5
     settle_in_max_rom_deg: float = 6.0
+    settle_in_sit_deg: float = 30.0  # ... after a posture change this big (sat down)
+    settle_in_sat_max_rom_deg: float = 12.0  # ... up to this
     set_rest_max_deg: float = 40.0  # a set's reps start this close to its rest posture
     # the stretch's final review keeps no "set" of two either: sitting with the legs
     # crossed holds the thigh as the held leg is held, and comes in twos

@@ -412,8 +412,12 @@ def test_turning_on_the_spot_is_not_a_set() -> None:
     no_settle = CoreSettings(posture_settle_s=0.0)
     assert analyze_chunk(res.chunk, "seated_leg_raise", settings=no_settle).summary.count == 0
     # ... and without both (and the one-posture rule, which drops the turns too: they
-    # start standing, the fidget seated) they count
-    never = CoreSettings(standing_max_deg=0.0, posture_settle_s=0.0, set_rest_max_deg=0.0)
+    # start standing, the fidget seated; and the settling-in limit after a big posture
+    # change, which drops a turn that began right after standing up) they count
+    never = CoreSettings(
+        standing_max_deg=0.0, posture_settle_s=0.0, set_rest_max_deg=0.0,
+        settle_in_sat_max_rom_deg=CoreSettings().settle_in_max_rom_deg,
+    )  # fmt: skip
     assert analyze_chunk(res.chunk, "seated_leg_raise", settings=never).summary.count == 3
 
 
@@ -817,6 +821,14 @@ RULE_CASES = [
         _rec("seated_leg_raise", 9, 4000078, 50.0, False, "partial", "right", **SET),
         "seated_leg_raise", 9, {"axis_chain": False}, 7,
         id="small-raises-whose-axis-agrees-with-the-sets-big-reps",
+    ),
+    # sat down, then 2 s later a shift of the pelvis on the seat tilted the thigh 8 deg
+    # and back: no raise (a set begins with 3 s of keeping still); after sitting down
+    # the settling-in limit is 12 deg, after a small posture change (a fidget) 6 deg
+    pytest.param(
+        _rec("seated_leg_raise", 7, 2000278, 100.0, False, "with_everyday", "left", **SET),
+        "seated_leg_raise", 7, {"settle_in_sat_max_rom_deg": CoreSettings().settle_in_max_rom_deg},
+        8, id="a-shift-in-the-chair-right-after-sitting-down",
     ),
 ]
 
