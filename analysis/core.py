@@ -664,13 +664,14 @@ class RepCounter:
         self._announced = False
 
     def _shift_cut(self, buf: list[Sample], exc: Excursion) -> int | None:
-        """Where to cut an excursion that is no rep at a long stop in it, or None.
+        """Where to cut an excursion at a long stop in it, or None.
 
         The end of a run of still samples (slower than the rest speed for
         ``shift_stop_s`` or longer), the latest one after which the rest of the
         excursion, measured from the stop, goes out and comes back (near the stop:
         within the rest tolerance or ``return_fraction`` of its peak) and is a
-        repetition.
+        repetition. Also when the whole is a repetition (``shift_cut_reps``): a
+        shift and a rep after the stop make three movements out and back.
         """
         s = self.s
         if s.shift_stop_s <= 0:
@@ -684,7 +685,9 @@ class RepCounter:
         # (a run that lasts to the excursion's end, or begins at its first sample, is no stop)
         keep = (stops - starts >= need) & (stops < len(buf)) & (starts > 0)
         ends = (stops[keep] - 1).tolist()
-        if not ends or is_repetition(exc, s, self.exercise)[0] is not None:
+        if not ends:
+            return None
+        if not s.shift_cut_reps and is_repetition(exc, s, self.exercise)[0] is not None:
             return None
         for cut in reversed(ends):
             tail = self._excursion(buf[cut:], "returned", buf[cut])

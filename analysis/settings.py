@@ -120,6 +120,9 @@ class CoreSettings:
     # seated: an excursion that is no rep, with the leg still this long in it (a
     # fidget in a pause moved it), is cut there if what follows is a rep; 0 = never
     shift_stop_s: float = 2.5
+    # ... and so is one that is a rep as a whole (a shift in the chair, 4 s still,
+    # then a kick from there made one excursion of three movements)
+    shift_cut_reps: bool = True
     cycle_plateau_deg: float = 1.2  # ... and stretches of stillness (this radius) as stops
     deep_touch_fraction: float = 0.15  # (or came this close to rest: no stop needed)
     touch_rel_shank: float = 0.12  # (with a shank sensor: or slowed to this x the peak)

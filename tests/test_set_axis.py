@@ -830,6 +830,15 @@ RULE_CASES = [
         "seated_leg_raise", 7, {"settle_in_sat_max_rom_deg": CoreSettings().settle_in_max_rom_deg},
         8, id="a-shift-in-the-chair-right-after-sitting-down",
     ),
+    # sat down, shifted on the seat (the thigh tilted 12 deg and stayed), still 4 s,
+    # then the first kick from there, back to the shifted rest: one excursion of three
+    # movements, a "rep" as a whole that starts with the shift (settling in: dropped).
+    # Cut at the stop, the kick is one, measured from where the leg was
+    pytest.param(
+        _rec("seated_leg_kick", 12, 6000084, 50.0, False, "with_everyday", "right", **SET),
+        "seated_leg_kick", 12, {"shift_cut_reps": False}, 11,
+        id="a-shift-a-stop-then-a-kick-in-one-excursion",
+    ),
 ]
 
 
