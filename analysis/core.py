@@ -750,7 +750,10 @@ class RepCounter:
                 self._body.posture_changed(float(exc.t_s[-1]), axis)
         shape, why = is_repetition(exc, self.s, self.exercise)
         rest = None if exc.base_gravity is None else tuple(exc.base_gravity.tolist())
-        if rest is not None and why in ("too_many_movements", "gait") and is_walking(exc, self.s):
+        if rest is not None and (
+            (why in ("too_many_movements", "gait") and is_walking(exc, self.s))
+            or (why == "swing" and self.s.swing_walks and is_walking(exc, self.s, every_bump=True))
+        ):
             # steps out and back to where it started: walking, so the rest posture is
             # standing, where none of the exercises is done
             self._body.walked_from(rest)

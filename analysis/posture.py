@@ -26,11 +26,17 @@ from analysis.settings import CoreSettings
 from analysis.vec import Vec, dot
 
 
-def is_walking(exc: Excursion, s: CoreSettings) -> bool:
-    """Four or more big, quick movements (steps take about 0.4 s; no exercise does)."""
-    if exc.rom_deg < s.activity_rom_deg or len(exc.bumps) < 4:
+def is_walking(exc: Excursion, s: CoreSettings, every_bump: bool = False) -> bool:
+    """Four or more big, quick movements (steps take about 0.4 s; no exercise does).
+
+    ``every_bump``: count every speed bump, not only those that moved the thigh
+    on net: each step comes back to where it began, and a walk whose excursion
+    holds one big swing among them (a turn, a step up) reads as that swing.
+    """
+    bumps = exc.all_bumps if every_bump else exc.bumps
+    if exc.rom_deg < s.activity_rom_deg or len(bumps) < 4:
         return False
-    durations = sorted(b.duration_s for b in exc.bumps)
+    durations = sorted(b.duration_s for b in bumps)
     return durations[len(durations) // 2] < s.gait_movement_s
 
 

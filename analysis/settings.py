@@ -160,6 +160,9 @@ class CoreSettings:
     min_turn_check_shank_deg: float = 20.0  # ... unless the knee clearly moved
     max_one_move_rom_deg: float = 28.0  # a rep this big is two movements (out, back)
     max_bumps: int = 5  # major movements inside one rep (lift, adjust, lower ...)
+    # an excursion turned away as one big swing that holds four quick steps among its
+    # speed bumps was walking too: its rest posture is standing
+    swing_walks: bool = True
     axis_chain: bool = True  # review: a rep agreeing with one on the set axis is on it
     max_stretch_bumps: int = 7  # ... in a stretch rep (the held thigh sways in the hands)
     major_bump_ratio: float = 0.25  # a movement this fraction of the fastest is major

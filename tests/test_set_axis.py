@@ -154,9 +154,12 @@ def test_a_movement_squeezed_between_walking_and_sitting_down_is_not_a_rep() -> 
     assert analyze_chunk(res.chunk, "seated_leg_kick", settings=any_knee).summary.count == (
         res.truth.count
     )
-    # ... and without both (and the one-posture rule: the steps start standing) the
-    # squeezed movement counts as a rep
-    loose = CoreSettings(squeeze_gap_s=-1.0, min_rep_knee_deg=0.0, set_rest_max_deg=0.0)
+    # ... and without both (and the one-posture rule: the steps start standing; and
+    # the walk read from its swing, which shows that standing rest too) the squeezed
+    # movement counts as a rep
+    loose = CoreSettings(
+        squeeze_gap_s=-1.0, min_rep_knee_deg=0.0, set_rest_max_deg=0.0, swing_walks=False
+    )
     assert analyze_chunk(res.chunk, "seated_leg_kick", settings=loose).summary.count == (
         res.truth.count + 1
     )
@@ -838,6 +841,15 @@ RULE_CASES = [
         _rec("seated_leg_kick", 12, 6000084, 50.0, False, "with_everyday", "right", **SET),
         "seated_leg_kick", 12, {"shift_cut_reps": False}, 11,
         id="a-shift-a-stop-then-a-kick-in-one-excursion",
+    ),
+    # walking with turns: each bout's excursion is turned away as one big swing (the
+    # steps come back to where they began, so only the swing moved the thigh on net),
+    # and so it never showed which rest posture is standing; its quick speed bumps say
+    # walking. Then the steps of a turn on the spot are not raises
+    pytest.param(
+        _rec(None, 12, 9100248, 100.0, True, "everyday_only", "right", jitter=True, gaps=True),
+        "seated_leg_raise", 0, {"swing_walks": False}, 3,
+        id="walks-that-read-as-one-swing-still-show-standing",
     ),
 ]
 
