@@ -107,6 +107,7 @@ class _Candidate:
     before_activity: bool = False  # ... and one began as it ended
     rest: Vec | None = None  # the rest posture it left (thigh gravity, sensor frame)
     settling_in: bool = False  # small, and right after a posture change (see _settling_in)
+    after_lift: bool = False  # soon after a big posture change (see _lifted_sets)
 
 
 class RepCounter:
@@ -767,7 +768,10 @@ class RepCounter:
         start, end = float(exc.t_s[0]), float(exc.t_s[-1])
         after = start - self._activity_end_s <= self.s.squeeze_gap_s
         settling = self._settling_in(shape)
-        self._candidates.append(_Candidate(shape, end, after, rest=rest, settling_in=settling))
+        lift = self._after_lift(start)
+        self._candidates.append(
+            _Candidate(shape, end, after, rest=rest, settling_in=settling, after_lift=lift)
+        )
         del self._candidates[: -self.s.max_shapes_kept]
         if self._body.wrong_posture(rest, self._exercise_now() == RAISED_LEG_STRETCH):
             return  # done standing (a step, a turn), or sitting for the stretch
@@ -910,6 +914,8 @@ class RepCounter:
         if stretch:
             big = self.s.min_stretch_set_reps
             kept = [g for g in kept if len(g) >= big or self._near_set(g, kept)]
+            if self.s.stretch_lift_gap_s > 0:
+                kept = self._lifted_sets(kept)
         return [sh for g in kept for sh in g]
 
     def _from_set_rest(self, group: list[RepShape], rests: list[Vec | None]) -> list[RepShape]:
@@ -928,6 +934,32 @@ class RepCounter:
         if best is None:
             return group
         return [sh for sh, r in zip(group, rests, strict=True) if r is None or dot(r, best) >= near]
+
+    def _lifted_sets(self, groups: list[list[RepShape]]) -> list[list[RepShape]]:
+        """The stretch sets that begin soon after the leg was lifted into position.
+
+        A stretch set includes lifting the leg into the held position (CONTRACT
+        §1): a posture change of ``stretch_lift_deg`` or more ends at most
+        ``stretch_lift_gap_s`` before its first rep, or the set follows such a
+        set within ``stretch_near_set_s`` (a long pause split it). Seated
+        fidgets that hold and agree like a held leg have no lift before them.
+        """
+        lifted = {id(c.shape) for c in self._candidates if c.after_lift}
+        kept: list[list[RepShape]] = []
+        for g in groups:
+            near = kept and g[0].start_s - kept[-1][-1].end_s <= self.s.stretch_near_set_s
+            if id(g[0]) in lifted or near:
+                kept.append(g)
+        return kept
+
+    def _after_lift(self, start_s: float) -> bool:
+        """A big posture change (the stretch's lift) ended at most stretch_lift_gap_s before."""
+        s = self.s
+        return any(
+            0.0 <= start_s - t <= s.stretch_lift_gap_s
+            for t, angle, _ in self._postures
+            if angle >= s.stretch_lift_deg
+        )
 
     def _near_set(self, group: list[RepShape], groups: list[list[RepShape]]) -> bool:
         """A stretch set of ``min_stretch_set_reps`` or more this close (a long pause split it)."""

@@ -68,6 +68,10 @@ class CoreSettings:
     # crossed holds the thigh as the held leg is held, and comes in twos
     min_stretch_set_reps: int = 3
     stretch_near_set_s: float = 90.0  # ... unless a bigger stretch set is this close
+    # a stretch set begins this soon after the leg was lifted into position (a posture
+    # change this big), or follows such a set within stretch_near_set_s; 0 = no check
+    stretch_lift_gap_s: float = 15.0
+    stretch_lift_deg: float = 45.0
     short_set_reps: int = 3  # a seated 'set' this short ...
     short_set_max_hold_s: float = 5.0  # ... keeps no rep holding longer than this
     max_unconfirmed: int = 4  # lone reps remembered while waiting for a set to start
