@@ -877,3 +877,36 @@ def test_a_rule_on_the_recording_that_needs_it(
     assert sim_count(cfg, exercise) == count
     assert simulated(cfg).truth.count == (count if cfg.exercise else 0)
     assert sim_count(cfg, exercise, **without) == count_without
+
+
+def _held_leg_set(lift: bool, postures_after: int) -> Script:
+    """Five stretches of a thigh held 80 deg up (lifted there, or held from the start),
+    then ``postures_after`` times standing up and sitting down again."""
+    script = Script().hold(3.0)
+    top = 80.0 if lift else 0.0
+    if lift:
+        script.move(2.5, pitch=top).hold(2.0)
+    for _ in range(5):
+        script.move(2.5, pitch=top - 10.0).hold(3.0).move(2.0, pitch=top).hold(2.5)
+    if lift:
+        script.move(2.5, pitch=0.0).hold(4.0)
+    for _ in range(postures_after):
+        script.move(1.5, pitch=-60.0).hold(4.0).move(1.5, pitch=0.0).hold(4.0)
+    return script.hold(2.0)
+
+
+def test_a_stretch_set_follows_the_lift_into_position() -> None:
+    """A stretch set begins with lifting the leg (CONTRACT 1); without one, no set.
+
+    The lift is remembered with each candidate: 24 posture changes after the set,
+    more than the counter keeps, do not make it forget that the set was lifted.
+    """
+    counter = RepCounter("raised_leg_stretch")
+    counter.feed(_held_leg_set(lift=True, postures_after=12).chunk())
+    assert counter.finish()[-1].count == 5
+    kept = counter.s.max_postures_kept
+    assert len(counter._postures) == kept  # the lift fell out of the bounded list
+    assert counter._postures[0][0] > counter.reps[-1].end_s
+    assert final_count(_held_leg_set(lift=False, postures_after=0), "raised_leg_stretch") == 0
+    no_lift = _held_leg_set(lift=False, postures_after=0)
+    assert final_count(no_lift, "raised_leg_stretch", **NO_LIFT) == 5
