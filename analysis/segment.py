@@ -266,31 +266,26 @@ def prominent_peaks(x: np.ndarray, min_prominence: float) -> np.ndarray:
     # monotone rounding makes it). Each scan stops at the first such drop, a few
     # samples down a speed bell's flank: not the whole trace for every peak
     xl = x.tolist()
-    keep = []
-    for p in peaks.tolist():
-        top = xl[p]
-        ok = False
-        for i in range(p - 1, -1, -1):
-            v = xl[i]
-            if v > top:
-                break
-            if top - v >= min_prominence:
-                ok = True
-                break
-        if not ok:
-            continue
-        for i in range(p + 1, n):
-            v = xl[i]
-            if v > top:
-                ok = False
-                break
-            if top - v >= min_prominence:
-                break
-        else:
-            ok = False
-        if ok:
-            keep.append(p)
+    keep = [
+        p
+        for p in peaks.tolist()
+        if _drops_by(xl, p, range(p - 1, -1, -1), min_prominence)
+        and _drops_by(xl, p, range(p + 1, n), min_prominence)
+    ]
     return np.array(keep, dtype=np.intp)
+
+
+def _drops_by(xl: list[float], p: int, flank: range, m: float) -> bool:
+    """Walking ``flank`` away from peak ``p``, the signal drops ``m`` below it before
+    it rises above it (the flank's end, first, is no drop)."""
+    top = xl[p]
+    for i in flank:
+        v = xl[i]
+        if v > top:
+            return False
+        if top - v >= m:
+            return True
+    return False
 
 
 def find_bumps(t: np.ndarray, w: np.ndarray, s: CoreSettings, delay_s: float = 0.0) -> list[Bump]:
