@@ -22,6 +22,7 @@ import importlib  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 
+from analysis._kernels import KernelNotBuilt  # noqa: E402
 from sensors.errors import UserError  # noqa: E402
 
 # Order is the order shown in --help.
@@ -65,7 +66,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # importing every command costs ~0.2 s (pandas, the simulator): a run of one
     # command imports just its own module; --help and mistakes see them all
     only = argv[0] if argv and argv[0] in COMMANDS else None
-    parser = build_parser(only)
+    try:
+        parser = build_parser(only)
+    except KernelNotBuilt as err:  # a checkout not (re)built since a kernel changed
+        print(f"glidecount: error: {err}", file=sys.stderr)
+        return 2
     args = parser.parse_args(argv)
     try:
         return int(args._run(args) or 0)

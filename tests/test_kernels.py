@@ -1,0 +1,43 @@
+"""The compiled kernels: a missing or stale build is refused with the fix, not run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import analysis._kernels as kernels
+from analysis._kernels import KernelNotBuilt, load
+from firmware_py import cli
+
+
+def test_the_built_kernel_matches_its_source() -> None:
+    mod = load("_resample")
+    assert len(mod.SOURCE_SHA256) == 64
+
+
+def test_a_kernel_edited_since_its_build_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    src = Path(kernels.__file__).with_name("_resample.pyx").read_text()
+    (tmp_path / "_resample.pyx").write_text(src + "\n# an edit\n")
+    monkeypatch.setattr(kernels, "_HERE", tmp_path)
+    with pytest.raises(KernelNotBuilt, match=r"_resample\.pyx changed.*make build"):
+        load("_resample")
+
+
+def test_a_kernel_never_built_is_named() -> None:
+    with pytest.raises(KernelNotBuilt, match=r"analysis/_nowhere\.pyx is not built.*make build"):
+        load("_nowhere")
+
+
+def test_the_cli_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def stale(only: str | None = None) -> None:
+        raise KernelNotBuilt("analysis/_resample.pyx changed since it was built; run `make build`")
+
+    monkeypatch.setattr(cli, "build_parser", stale)
+    assert cli.main(["analyze", "x.csv"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "make build" in err
