@@ -14,6 +14,7 @@ from Cython.Build import cythonize
 from setuptools import Extension, setup
 
 FLAGS = ["-O2", "-ffp-contract=off"]
+KERNELS = ["_resample", "_lowpass"]
 
 
 def kernel(name: str) -> Extension:
@@ -29,4 +30,4 @@ def kernel(name: str) -> Extension:
 
 # force: regenerate the C every build (a checkout can leave a .pyx older than a
 # stale .c; the build is seconds, and `make build` runs it only after an edit)
-setup(ext_modules=cythonize([kernel("_resample")], language_level=3, quiet=True, force=True))
+setup(ext_modules=cythonize([kernel(k) for k in KERNELS], language_level=3, quiet=True, force=True))

@@ -1,16 +1,15 @@
-"""The speed low-pass: a 4th-order Butterworth, run as its impulse response.
+"""The speed low-pass: a 4th-order Butterworth in second-order sections.
 
 Why not ``scipy.signal.sosfilt``: importing ``scipy.signal`` takes about
 0.55 s here (several seconds on a Pi Zero 2), longer than analysing an hour
 of recording, and the device pays it at every start. The filter is the same
-Butterworth: its second-order sections come from ``scipy.signal.butter``
-(cached below for the default settings, so the default path never imports
-scipy; ``tests/test_scipy_equivalents.py`` checks the cache against scipy).
-Its impulse response is kept until it has decayed below 1e-17 of its peak
-and applied as an FIR (each output the dot product of the last inputs with
-the reversed response, as ``numpy.correlate`` computes it: a convolution):
-within 1e-15 of ``sosfilt``, as fast, and exactly the same whatever the
-chunking (each output is the same dot product of the last samples).
+Butterworth: its sections come from ``scipy.signal.butter`` (cached below for
+the default settings, so the default path never imports scipy;
+``tests/test_scipy_equivalents.py`` checks the cache against scipy), run by a
+compiled kernel (``analysis/_lowpass.pyx``) with ``sosfilt``'s arithmetic and
+its state carried from chunk to chunk: exactly the same output whatever the
+chunking, and a live chunk costs about a microsecond. The impulse response is
+kept for the group delay.
 """
 
 from __future__ import annotations
@@ -18,6 +17,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+
+from analysis._kernels import load
+
+sos_rows = load("_lowpass").sos_rows
 
 ORDER = 4
 
@@ -74,6 +77,18 @@ def impulse_response(cutoff_hz: float, fs_hz: float) -> np.ndarray:
     return h[: last + 1].copy()
 
 
+def steady_state(sos: np.ndarray) -> np.ndarray:
+    """Each section's state (S, 2) after a unit input forever (``sosfilt_zi``)."""
+    zi = np.empty((len(sos), 2))
+    scale = 1.0
+    for i, (b0, b1, b2, _a0, a1, a2) in enumerate(sos.tolist()):
+        # lfilter_zi: solve (I - companion(a).T) z = b[1:] - a[1:] b0
+        z = np.linalg.solve([[1.0 + a1, -1.0], [a2, 1.0]], [b1 - a1 * b0, b2 - a2 * b0])
+        zi[i] = scale * z
+        scale *= (b0 + b1 + b2) / (1.0 + a1 + a2)
+    return zi
+
+
 class SpeedLowpass:
     """Streaming low-pass of several columns at once; starts in steady state.
 
@@ -83,9 +98,10 @@ class SpeedLowpass:
 
     def __init__(self, cutoff_hz: float, fs_hz: float) -> None:
         self.fs_hz = fs_hz
+        self.sos = np.ascontiguousarray(butter_sos(float(cutoff_hz), float(fs_hz)))
         self.h = impulse_response(float(cutoff_hz), float(fs_hz))
-        self._h_rev = np.ascontiguousarray(self.h[::-1])  # convolve = correlate, reversed
-        self._past: np.ndarray | None = None  # the last len(h) - 1 input samples (K, len(h) - 1)
+        self._zi_unit = steady_state(self.sos)
+        self._zi: np.ndarray | None = None  # per column, per section (K, S, 2)
 
     def group_delay_s(self, freq_hz: float = 0.3) -> float:
         """Group delay at ``freq_hz`` (low frequencies: the delay of a slow movement)."""
@@ -98,25 +114,9 @@ class SpeedLowpass:
         return self.filter_rows(x.T, reset).T
 
     def filter_rows(self, xt: np.ndarray, reset: bool = False) -> np.ndarray:
-        """:meth:`__call__` on the transposed layout: ``xt`` (K, M) in, (K, M) out.
-
-        One contiguous row per column, so the windows below are a view of the
-        input (a column of an (M, K) array would be copied first).
-        """
-        k = len(self.h) - 1
-        if self._past is None or reset:
-            self._past = np.repeat(xt[:, :1], k, axis=1)
-        ext = np.concatenate((self._past, xt), axis=1)
-        # output j of a column is the dot product of its inputs j .. j + k with the
-        # reversed response: a strided view of those windows (no copy) and one vecdot
-        # for every column at once, each output numpy's dot product as in
-        # ``numpy.correlate(row, h_rev, "valid")``, bit for bit (test_scipy_equivalents.py);
-        # on a live chunk six correlate calls cost four times as much. (``ext`` is a
-        # new C-contiguous array: the view's strides are its row and item strides.)
-        item = ext.itemsize
-        windows = np.ndarray(
-            (len(xt), xt.shape[1], k + 1), ext.dtype, ext, 0, (ext.strides[0], item, item)
-        )
-        y = np.vecdot(windows, self._h_rev)
-        self._past = ext[:, ext.shape[1] - k :]
-        return y
+        """:meth:`__call__` on the transposed layout: ``xt`` (K, M) in, (K, M) out."""
+        if xt.shape[1] == 0:
+            return np.empty(xt.shape)
+        if self._zi is None or reset:
+            self._zi = self._zi_unit[None, :, :] * xt[:, 0, None, None]
+        return sos_rows(self.sos, self._zi, np.asarray(xt, dtype=np.float64))
