@@ -2,10 +2,10 @@
 
 The counting core has two stages (:mod:`analysis.tracking`): reading the CSV,
 resampling and orientation tracking in one, the excursion state machine and
-the rep analysis in the other. Both are Python bound, about equal in cost on
-a long recording. A forked child reads the file and runs the tracking a
-block at a time; this process counts each block as it arrives, so the two
-stages overlap. The items crossing the pipe are the ones the stages exchange
+the rep analysis in the other. A forked child parses the file a block of rows
+at a time (:func:`sensors.recording.recording_blocks`) and tracks each block
+as it is parsed; this process counts each block as it arrives, so reading,
+tracking and counting overlap. The items crossing the pipe are the ones the stages exchange
 in one process, so the result is the same bit for bit (tested).
 
 Used when the file is long enough to win back the fork (``PIPELINE_MIN_BYTES``)
@@ -26,7 +26,7 @@ from analysis.offline import Analysis, analyze_chunk, analyze_tracked
 from analysis.settings import CoreSettings, Prescription
 from analysis.tracking import TrackedItem, Tracking
 from sensors.errors import UserError
-from sensors.recording import read_recording
+from sensors.recording import WholeReadNeeded, read_recording, recording_blocks
 
 # below this size (about 10 min at 100 Hz) a fork costs more than the overlap wins
 # (measured: 10 min, 3.7 MB, 0.28 s either way; 20 min 0.39 -> 0.35 s; 3 h 2.4 -> 1.8 s)
@@ -34,6 +34,8 @@ PIPELINE_MIN_BYTES = 4_000_000
 # samples tracked per message: large enough for the tracking's whole-window path,
 # small enough that counting starts soon after the file is read
 BLOCK_SAMPLES = 16_384
+# bytes of CSV parsed at a time in the child (about 16,000 rows of thigh data)
+READ_BLOCK_BYTES = 1 << 20
 
 
 def usable_cores() -> int:
@@ -70,12 +72,20 @@ def analyze_file(
     child.start()
     send.close()  # (the child's copy is the writer now: EOF here if it dies)
     try:
-        return analyze_tracked(_received(recv, path), exercise, prescription, settings)
+        while True:
+            try:
+                return analyze_tracked(_received(recv, path), exercise, prescription, settings)
+            except _StartOver:
+                continue  # the child reads the file whole now and sends it all again
     finally:
         recv.close()
         child.join(timeout=5.0)
         if child.is_alive():
             child.kill()
+
+
+class _StartOver(Exception):
+    """The child's block reader gave up part-way; what it sent is void, it starts over."""
 
 
 def _received(conn: Connection, path: str) -> Iterator[list[TrackedItem]]:
@@ -89,6 +99,8 @@ def _received(conn: Connection, path: str) -> Iterator[list[TrackedItem]]:
             yield payload
         elif kind == "done":
             return
+        elif kind == "start_over":
+            raise _StartOver
         elif kind == "user_error":
             raise UserError(payload)
         else:  # a bug in the child: its traceback, as it would have been printed
@@ -99,14 +111,24 @@ def _track_file(path: str, settings: CoreSettings | None, conn: Connection) -> N
     """Child: read the file and send its tracking items a block at a time."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to report
     try:
-        try:
-            chunk = read_recording(path).chunk
-        except UserError as err:
-            conn.send(("user_error", str(err)))
-            return
+        # the file parsed a block at a time, each block tracked and sent at once, so
+        # counting starts while the rest is read; if the block reader gives up (a bad
+        # or odd row: read_recording then names it or reads it), start over
         tracking = Tracking(settings)
-        for i in range(0, len(chunk), BLOCK_SAMPLES):
-            conn.send(("items", tracking.feed(chunk.slice(i, i + BLOCK_SAMPLES))))
+        try:
+            for block in recording_blocks(path, READ_BLOCK_BYTES):
+                for i in range(0, len(block), BLOCK_SAMPLES):
+                    conn.send(("items", tracking.feed(block.slice(i, i + BLOCK_SAMPLES))))
+        except WholeReadNeeded:
+            conn.send(("start_over", None))
+            try:
+                chunk = read_recording(path).chunk
+            except UserError as err:
+                conn.send(("user_error", str(err)))
+                return
+            tracking = Tracking(settings)
+            for i in range(0, len(chunk), BLOCK_SAMPLES):
+                conn.send(("items", tracking.feed(chunk.slice(i, i + BLOCK_SAMPLES))))
         conn.send(("done", None))
     except (BrokenPipeError, ConnectionResetError):
         pass  # the parent stopped listening (interrupted, or its own error)

@@ -167,24 +167,36 @@ PANDAS_MIN_BYTES = 10_000_000
 _PARSE_ERRORS = (ValueError, TypeError, OverflowError, UnicodeDecodeError)
 
 
-def _fast_parse(raw: bytes, start: int, ncols: int, usecols: list[int]) -> np.ndarray | None:
-    """Parse the data rows (``raw[start:]``, UTF-8) with a C reader (pandas or numpy).
+def _fast_parse(
+    raw: bytes,
+    start: int,
+    ncols: int,
+    usecols: list[int],
+    end: int | None = None,
+    pandas: bool | None = None,
+) -> np.ndarray | None:
+    """Parse the data rows (``raw[start:end]``, UTF-8) with a C reader (pandas or numpy).
 
     None if anything looks wrong (the slow path then names the line). Bytes,
-    not text: slicing or stripping a long text copies it.
+    not text: slicing or stripping a long text copies it. ``pandas``: which
+    reader (default: by the rows' size); each parses every field alone, so a
+    block of rows gives the values the whole file gives.
     """
-    if raw.find(b"#", start) >= 0:
+    end = len(raw) if end is None else end
+    if raw.find(b"#", start, end) >= 0:
         # whole comment lines only: "0,1 # note" must stay a bad field, so the
         # readers' own comment handling (which would cut it at the #) is off
-        rows: bytes | memoryview = _COMMENT_LINE.sub(b"", raw[start:])
+        rows: bytes | memoryview = _COMMENT_LINE.sub(b"", raw[start:end])
+        commas = rows.count(b",")
     else:
-        rows = memoryview(raw)[start:]
+        rows = memoryview(raw)[start:end]
+        commas = raw.count(b",", start, end)
     if isinstance(rows, bytes) and not rows.strip():
         return None  # comments only: the slow path says there are no samples
-    if len(rows) >= PANDAS_MIN_BYTES:
-        data = _pandas_parse(rows, ncols, usecols)
+    if pandas if pandas is not None else len(rows) >= PANDAS_MIN_BYTES:
+        data = _pandas_parse(rows, ncols, usecols, commas)
     else:
-        data = _numpy_parse(rows, ncols, usecols)
+        data = _numpy_parse(rows, ncols, usecols, commas)
     if data is None or data.shape[0] == 0:
         return None
     if not np.isfinite(data).all() or (np.diff(data[:, 0]) < 0).any():
@@ -192,7 +204,9 @@ def _fast_parse(raw: bytes, start: int, ncols: int, usecols: list[int]) -> np.nd
     return data
 
 
-def _numpy_parse(rows: bytes | memoryview, ncols: int, usecols: list[int]) -> np.ndarray | None:
+def _numpy_parse(
+    rows: bytes | memoryview, ncols: int, usecols: list[int], commas: int
+) -> np.ndarray | None:
     """``numpy.loadtxt`` of the data rows, our columns in ``usecols`` order; None on trouble."""
     try:
         # every column: numpy then refuses a row whose number of fields differs
@@ -212,10 +226,12 @@ def _numpy_parse(rows: bytes | memoryview, ncols: int, usecols: list[int]) -> np
             )  # fmt: skip
         except _PARSE_ERRORS:
             return None
-        return data if _commas(rows) == (ncols - 1) * data.shape[0] else None
+        return data if commas == (ncols - 1) * data.shape[0] else None
 
 
-def _pandas_parse(rows: bytes | memoryview, ncols: int, usecols: list[int]) -> np.ndarray | None:
+def _pandas_parse(
+    rows: bytes | memoryview, ncols: int, usecols: list[int], commas: int
+) -> np.ndarray | None:
     """pandas' C reader on the data rows, our columns in ``usecols`` order; None on trouble.
 
     Quotes are ordinary characters (a quoted number is no number here) and
@@ -232,16 +248,7 @@ def _pandas_parse(rows: bytes | memoryview, ncols: int, usecols: list[int]) -> n
     except (*_PARSE_ERRORS, pd.errors.ParserError):
         return None
     data = frame[usecols].to_numpy(dtype=np.float64)
-    return data if _commas(rows) == (ncols - 1) * data.shape[0] else None
-
-
-def _commas(rows: bytes | memoryview) -> int:
-    """Commas in the data rows: (fields - 1) x rows when every row has its fields."""
-    if isinstance(rows, memoryview):  # a view of the file's tail: count there, no copy
-        whole = rows.obj
-        assert isinstance(whole, bytes)
-        return whole.count(b",", len(whole) - len(rows))
-    return rows.count(b",")
+    return data if commas == (ncols - 1) * data.shape[0] else None
 
 
 def parse_recording(text: str, path: str = "<text>") -> Recording:
@@ -249,11 +256,31 @@ def parse_recording(text: str, path: str = "<text>") -> Recording:
     return _parse(text, path, None)
 
 
-def _parse(text: str, path: str, raw: bytes | None) -> Recording:
-    """:func:`parse_recording`, given also the UTF-8 bytes of ``text`` if at hand."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-        raw = None if raw is None else raw[len(codecs.BOM_UTF8) :]
+@dataclass(frozen=True)
+class _Layout:
+    """What the lines before the data say: metadata, and which columns are what."""
+
+    metadata: dict[str, str]
+    header_idx: int  # (0-based line index of the header)
+    ncols: int
+    usecols: list[int]  # t_s, thigh accel, gyro (, shank accel, gyro)
+    thigh: tuple[list[int], float, list[int], float]
+    shank: tuple[list[int], float, list[int], float] | None
+
+    def chunk(self, data: np.ndarray) -> ImuChunk:
+        """The samples of parsed rows (``usecols`` order), in g and deg/s."""
+        thigh, shank = self.thigh, self.shank
+        return ImuChunk(
+            data[:, 0],
+            data[:, 1:4] * thigh[1],
+            data[:, 4:7] * thigh[3],
+            data[:, 7:10] * shank[1] if shank else None,
+            data[:, 10:13] * shank[3] if shank else None,
+        )
+
+
+def _layout(text: str, path: str) -> tuple[_Layout, int]:
+    """Read the metadata and the header; return them and where the data begins in ``text``."""
     metadata: dict[str, str] = {}
     header_idx = None
     header_line = ""
@@ -296,8 +323,16 @@ def _parse(text: str, path: str, raw: bytes | None) -> Recording:
     usecols = [names["t_s"], *thigh[0], *thigh[2]]
     if shank is not None:
         usecols += [*shank[0], *shank[2]]
-    ncols = len(header)
+    return _Layout(metadata, header_idx, len(header), usecols, thigh, shank), pos
 
+
+def _parse(text: str, path: str, raw: bytes | None) -> Recording:
+    """:func:`parse_recording`, given also the UTF-8 bytes of ``text`` if at hand."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+        raw = None if raw is None else raw[len(codecs.BOM_UTF8) :]
+    layout, pos = _layout(text, path)
+    ncols, usecols = layout.ncols, layout.usecols
     data: np.ndarray | None
     if _NOT_SPACE.search(text, pos) is None:  # nothing after the header (as not body.strip())
         data = np.zeros((0, len(usecols)))
@@ -312,18 +347,10 @@ def _parse(text: str, path: str, raw: bytes | None) -> Recording:
         else:
             data = _fast_parse(raw, start, ncols, usecols)
     if data is None:
-        data = _slow_parse(text, header_idx + 1, ncols, usecols, path)
+        data = _slow_parse(text, layout.header_idx + 1, ncols, usecols, path)
     if data.shape[0] == 0:
         raise RecordingError(path, None, "no samples after the header")
-    t = data[:, 0]
-    chunk = ImuChunk(
-        t,
-        data[:, 1:4] * thigh[1],
-        data[:, 4:7] * thigh[3],
-        data[:, 7:10] * shank[1] if shank else None,
-        data[:, 10:13] * shank[3] if shank else None,
-    )
-    return Recording(chunk, metadata, path)
+    return Recording(layout.chunk(data), layout.metadata, path)
 
 
 def read_recording(path: str | os.PathLike[str]) -> Recording:
@@ -345,6 +372,70 @@ def read_recording(path: str | os.PathLike[str]) -> Recording:
         raise RecordingError(p, line, "not UTF-8 text") from None
     # the bytes too, without the BOM utf-8-sig dropped: the fast parser reads them
     return _parse(text, p, raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw)
+
+
+class WholeReadNeeded(Exception):
+    """:func:`recording_blocks` cannot vouch for the rest of this file: read it whole
+    (:func:`read_recording` then gives its samples, or names what is wrong)."""
+
+
+# a header is looked for in the first this many bytes (comments before it included)
+_HEAD_BYTES = 1 << 20
+
+
+def recording_blocks(
+    path: str | os.PathLike[str], block_bytes: int = 1 << 20
+) -> Iterator[ImuChunk]:
+    """The samples of a recording a block of rows at a time, parsed as they are read on.
+
+    Concatenated, the blocks are exactly :func:`read_recording`'s samples (each
+    field is parsed alone, by the reader the whole file would use). Only the
+    fast path: wherever it finds anything to object to (a bad or odd row,
+    comments only, text that is not UTF-8, time going backwards across
+    blocks), it raises :class:`WholeReadNeeded`, possibly after some blocks,
+    and the caller starts over with :func:`read_recording`, which says what
+    is wrong or reads what the fast path would not.
+    """
+    p = os.fspath(path)
+    try:
+        with open(p, "rb") as fh:
+            raw = fh.read()
+    except OSError:
+        raise WholeReadNeeded(p) from None
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        head = codecs.getincrementaldecoder("utf-8")().decode(raw[:_HEAD_BYTES], final=False)
+        layout, pos = _layout(head, p)
+    except (UnicodeDecodeError, RecordingError):
+        raise WholeReadNeeded(p) from None
+    if pos > len(head) or head.startswith("\ufeff"):
+        raise WholeReadNeeded(p)  # (no data line within the head, or a second BOM)
+    start = len(head[:pos].encode("utf-8"))
+    if not raw[start:].strip():
+        raise WholeReadNeeded(p)  # no samples: read_recording says so
+    # the reader the whole file would get (_fast_parse: by the rows' size, comments out)
+    size = len(raw) - start
+    if raw.find(b"#", start) >= 0:
+        size = len(_COMMENT_LINE.sub(b"", raw[start:]))
+    pandas = size >= PANDAS_MIN_BYTES
+    t_last = -math.inf
+    while start < len(raw):
+        end = raw.find(b"\n", start + block_bytes)
+        end = len(raw) if end < 0 else end + 1
+        block = raw[start:end]
+        if not block.isascii():
+            try:
+                block.decode("utf-8")
+            except UnicodeDecodeError:
+                raise WholeReadNeeded(p) from None
+        if block.strip():
+            data = _fast_parse(raw, start, layout.ncols, layout.usecols, end, pandas)
+            if data is None or data[0, 0] < t_last:
+                raise WholeReadNeeded(p)
+            t_last = float(data[-1, 0])
+            yield layout.chunk(data)
+        start = end
 
 
 _META_KEY = re.compile(r"[^\s=#]+")

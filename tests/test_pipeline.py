@@ -50,8 +50,10 @@ def test_two_processes_give_the_same_events(recdir: Path, name: str, exercise: s
 def test_small_blocks_cross_the_pipe_unchanged(
     recdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Many blocks (one per 0.5 s), calibration in the middle of one: still the same."""
+    """Many blocks (one per 0.5 s; CSV parsed 3 kB at a time), calibration in the
+    middle of one: still the same."""
     monkeypatch.setattr(pipeline, "BLOCK_SAMPLES", 37)
+    monkeypatch.setattr(pipeline, "READ_BLOCK_BYTES", 3000)
     path = str(recdir / "raise_gaps.csv")
     one = analyze_chunk(read_recording(path).chunk, "auto")
     assert repr(pipeline.analyze_file(path, "auto", jobs=2).events) == repr(one.events)
@@ -86,6 +88,36 @@ def test_bad_file_is_one_user_error_naming_the_line(tmp_path: Path) -> None:
         pipeline.analyze_file(str(path), "auto", jobs=2)
     assert str(info.value).startswith(f"{path}:41: ")
     assert "\n" not in str(info.value)
+
+
+def _with_late_lines(tmp_path: Path, at: int, lines: list[str]) -> Path:
+    path = tmp_path / "late.csv"
+    write_recording(path, simulate(SimConfig("seated_leg_raise", reps=3, seed=4)).chunk, {})
+    text = path.read_text().splitlines()
+    path.write_text("\n".join(text[:at] + lines + text[at:]) + "\n")
+    return path
+
+
+def test_a_block_reader_that_gives_up_late_starts_over_to_the_same_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A block of comments only (the block reader gives up there, the whole read does
+    not): the child starts over, the blocks already counted are dropped."""
+    monkeypatch.setattr(pipeline, "READ_BLOCK_BYTES", 3000)
+    path = _with_late_lines(tmp_path, 2000, ["# a note, no samples here"] * 400)
+    one = analyze_chunk(read_recording(path).chunk, "auto")
+    assert one.summary.count > 0
+    assert repr(pipeline.analyze_file(str(path), "auto", jobs=2).events) == repr(one.events)
+
+
+def test_a_bad_row_late_in_the_file_is_still_one_line_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "READ_BLOCK_BYTES", 3000)
+    path = _with_late_lines(tmp_path, 3000, ["99.5,0,0,1,0,0,oops"])
+    with pytest.raises(UserError) as info:
+        pipeline.analyze_file(str(path), "auto", jobs=2)
+    assert str(info.value).startswith(f"{path}:3001: ") and "\n" not in str(info.value)
 
 
 def test_missing_file_is_a_user_error(tmp_path: Path) -> None:

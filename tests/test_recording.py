@@ -21,8 +21,10 @@ from sensors.errors import RecordingError, UserError
 from sensors.recording import (
     STANDARD_GRAVITY_MS2,
     RecordingWriter,
+    WholeReadNeeded,
     parse_recording,
     read_recording,
+    recording_blocks,
     write_recording,
 )
 
@@ -477,3 +479,75 @@ def test_long_files_are_read_by_pandas(tmp_path: Path, c_reader: str) -> None:
     assert seen == ["_pandas_parse", "_numpy_parse"]
     for name in ("t_s", "accel_g", "gyro_dps"):
         np.testing.assert_array_equal(getattr(big, name), getattr(small, name))
+
+
+# --------------------------------------------------------------------------- block reader
+
+
+def assert_identical(a: ImuChunk, b: ImuChunk) -> None:
+    for name in ("t_s", "accel_g", "gyro_dps", "shank_accel_g", "shank_gyro_dps"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x is None) == (y is None), name
+        if x is not None:
+            assert np.array_equal(x, y), name
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(chunk=chunks(), metadata=metadata_st, block_bytes=st.integers(1, 3000))
+def test_blocks_are_the_whole_files_samples_bit_for_bit(
+    tmp_path: Path, chunk: ImuChunk, metadata: dict[str, str], block_bytes: int
+) -> None:
+    path = tmp_path / "r.csv"
+    write_recording(path, chunk, metadata)
+    blocks = list(recording_blocks(path, block_bytes))
+    assert all(len(b) for b in blocks)
+    assert_identical(ImuChunk.concat(blocks), read_recording(path).chunk)
+
+
+def _late(tmp_path: Path, tail: str | bytes, name: str) -> Path:
+    """200 good rows, then ``tail``, then 200 more rows (later in time)."""
+    head = (HEADER + "\n" + rows(200)).encode()
+    more = "".join(f"{5 + i * 0.01:.4f},0,0,1,0.5,-0.5,0\n" for i in range(200)).encode()
+    return write(tmp_path, head + (tail.encode() if isinstance(tail, str) else tail) + more, name)
+
+
+@pytest.mark.parametrize(
+    ("tail", "whole", "part_way"),
+    [
+        ("1.0,0,0,1,0,0,oops\n", "refused", True),  # a bad field: read_recording names its line
+        # not UTF-8 (in a comment, which no parser reads; the head's decoding sees it)
+        (b"# caf\xe9\n", "refused", False),
+        ("# a long comment block\n" * 200, "read", True),  # a block of comments only
+        ("1.0,0,0,1,0,0,0\n", "refused", True),  # time goes backwards
+    ],
+)
+def test_the_block_reader_gives_up_where_the_whole_read_decides(
+    tmp_path: Path, tail: str | bytes, whole: str, part_way: bool
+) -> None:
+    path = _late(tmp_path, tail, "late.csv")
+    got: list[ImuChunk] = []
+    with pytest.raises(WholeReadNeeded):
+        for block in recording_blocks(path, 400):
+            got.append(block)
+    assert bool(got) == part_way  # (part-way: after some good blocks)
+    if whole == "refused":
+        with pytest.raises(RecordingError):
+            read_recording(path)
+    else:
+        assert len(read_recording(path).chunk) == 400
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "# only a comment\n", HEADER + "\n", HEADER + "\n \n\n", "t_s,x\n0,1\n"],
+)
+def test_no_blocks_from_a_file_read_recording_refuses(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(WholeReadNeeded):
+        list(recording_blocks(path))
+    with pytest.raises(RecordingError):
+        read_recording(path)
+    with pytest.raises(WholeReadNeeded):
+        list(recording_blocks(tmp_path / "missing.csv"))
