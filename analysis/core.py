@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
 
+from analysis._kernels import load
 from analysis.events import (
     Alert,
     Calibrated,
@@ -31,7 +31,6 @@ from analysis.events import (
     PostureChanged,
     Rep,
     RepDone,
-    RepStarted,
     SetSummary,
 )
 from analysis.posture import PostureMemory, is_walking
@@ -58,7 +57,10 @@ from analysis.tracking import CalibratedAt, Tracked, TrackedItem, Tracking
 from analysis.vec import Vec, angle_deg, dot
 from sensors.chunk import ImuChunk
 
-_WAIT, _REST, _MOVING, _UNSETTLED = "wait", "rest", "moving", "unsettled"
+# the per-sample loop and the state it keeps are compiled (analysis/_loop.pyx)
+_loop = load("_loop")
+_WAIT, _REST, _MOVING, _UNSETTLED = _loop.WAIT, _loop.REST, _loop.MOVING, _loop.UNSETTLED
+_Live = _loop.Live  # live tracking of the current movement inside an excursion (alerts)
 
 # one grid sample: (t_s, speed_dps, thigh_deg, shank_deg, thigh_speed_dps,
 #                  thigh gravity x, y, z) -- the gravity direction is kept for the
@@ -71,21 +73,6 @@ def _toward(b: Vec, u: Vec, k: float) -> tuple[float, float, float]:
     x, y, z = b[0] + k * (u[0] - b[0]), b[1] + k * (u[1] - b[1]), b[2] + k * (u[2] - b[2])
     n = math.sqrt(x * x + y * y + z * z)
     return (x / n, y / n, z / n)
-
-
-@dataclass
-class _Live:
-    """Live tracking of the current movement inside an excursion (for alerts)."""
-
-    peak_dps: float = 0.0
-    peak_i: int = -1
-    falling: bool = False  # passed half of the peak on the way down
-    trough_dps: float = 0.0
-    bumps_done: int = 0
-    timed: int = 0  # movements, without the twitches before the excursion was announced
-    first_start_s: float | None = None
-    first_end_s: float | None = None
-    alerted: set[str] = field(default_factory=set)
 
 
 T = TypeVar("T")
@@ -110,8 +97,13 @@ class _Candidate:
     after_lift: bool = False  # soon after a big posture change (see _lifted_sets)
 
 
-class RepCounter:
-    """Counts repetitions of one exercise (or ``auto``) from a thigh (+shank) IMU."""
+class RepCounter(_loop.StateMachine):
+    """Counts repetitions of one exercise (or ``auto``) from a thigh (+shank) IMU.
+
+    The per-sample state machine and the state it keeps at every sample are
+    :class:`analysis._loop.StateMachine`'s (compiled); it calls the methods
+    below for everything that happens once an excursion.
+    """
 
     def __init__(
         self,
@@ -143,9 +135,8 @@ class RepCounter:
         self._m_prev = 0.0
         self._m_move_start = 0.0
         self._still_from: tuple[Vec, Vec | None] = ((0.0, 0.0, 1.0), None)
-        self._band_n = max(2, round(self.s.still_band_s * self.s.grid_hz))
-        self._win_t: deque[float] = deque(maxlen=self._band_n)
-        self._win_s: deque[float] = deque(maxlen=self._band_n)
+        self._init_loop(max(2, round(self.s.still_band_s * self.s.grid_hz)))
+        self._back_cos = math.cos(math.radians(self.s.back_to_rest_deg))
         self._hist: list[Sample] = []
         self._buf: list[Sample] = []
         self._announced = False
@@ -268,214 +259,14 @@ class RepCounter:
             self._still = 0
         if len(t) == 0:
             return events
-        # The per-sample loop. Plain Python floats: numpy calls on 3-vectors cost more
-        # than the arithmetic; flat lists per column, as a list per sample would too.
-        # Settings and the state only this loop uses are locals (written back at the
-        # end): attribute look-ups cost more than the arithmetic as well.
-        t_l, w_l, wt_l = t.tolist(), w.tolist(), w_t.tolist()
-        gx_l, gy_l, gz_l = grav_t.T.tolist()
-        shank = grav_s is not None
-        sx_l, sy_l, sz_l = grav_s.T.tolist() if grav_s is not None else (t_l, t_l, t_l)
-        s = self.s
-        acos, degrees, sqrt = math.acos, math.degrees, math.sqrt
-        follow = s.baseline_follow
-        shank_weight = s.shank_weight
-        moving_dps, rest_dps, sway_dps = s.moving_speed_dps, s.rest_speed_dps, s.sway_max_dps
-        band_t, band_s = s.still_band_deg, 2.0 * s.still_band_deg
-        back_cos = math.cos(math.radians(s.back_to_rest_deg))
-        rest_deg, shank_rest_deg = s.rest_angle_deg, s.shank_rest_angle_deg
-        # near-rest tolerances: return_fraction x the peak, within [rest, cap]
-        ret_frac, cap_t, cap_s = s.return_fraction, 2 * rest_deg, 2.5 * shank_rest_deg
-        sag_frac = s.stretch_back_fraction
-        touch_frac, touch_away = s.touch_fraction, s.touch_away_deg
-        min_rom, min_shank_rom = s.min_rom_deg, s.min_shank_rom_deg
-        settle, ret_move = s.settle_fraction, s.return_move_fraction
-        ret_move_left = 1.0 - s.return_move_fraction
-        posture_deg = s.posture_angle_deg
-        win_t, win_s, band_n = self._win_t, self._win_s, self._band_n
-        confirm_n, settle_n = self._confirm_n, self._settle_n
-        max_len_n = self._max_len_n
-        keep_hist, cut_hist = 2 * self._preroll_n, self._preroll_n
-        still, m_prev, m_move_start = self._still, self._m_prev, self._m_move_start
-        still_from = self._still_from
-        cols = zip(t_l, w_l, wt_l, gx_l, gy_l, gz_l, sx_l, sy_l, sz_l, strict=True)
-        for ti, wi, wti, gx, gy, gz, sx, sy, sz in cols:
-            ut = (gx, gy, gz)
-            # angles from the rest posture (as _angle_deg; inlined, it is per sample)
-            b0, b1, b2 = self._base_t
-            c = gx * b0 + gy * b1 + gz * b2
-            at = degrees(acos(-1.0 if c < -1.0 else 1.0 if c > 1.0 else c))
-            as_ = 0.0
-            us = (sx, sy, sz) if shank else None
-            b = self._base_s
-            if shank and b is not None:
-                c = sx * b[0] + sy * b[1] + sz * b[2]
-                as_ = degrees(acos(-1.0 if c < -1.0 else 1.0 if c > 1.0 else c)) * shank_weight
-            m = at + as_
-            # still = (nearly) no angular speed, or the angles stay in a narrow band:
-            # a hand-held leg that sways a degree back and forth is 'still'; the speed
-            # rule alone would see it moving all the time
-            win_t.append(at)
-            if shank:  # (without one the shank angle is always 0: no band to track)
-                win_s.append(as_)
-            if wi < rest_dps:
-                is_still = True
-            elif wi > sway_dps or len(win_t) < band_n:
-                is_still = False  # (faster than any sway: moving, no need to look at the band)
-            else:
-                is_still = max(win_t) - min(win_t) < band_t and (
-                    max(win_s) - min(win_s) < band_s if shank else 0.0 < band_s
-                )
-            if is_still:
-                still += 1
-                if still == 1:  # where this still period began: the candidate rest posture
-                    still_from = (ut, us)
-            else:
-                if still:  # a movement begins here
-                    m_move_start = m_prev
-                still = 0
-            m_prev = m
-            state = self.state
-            if state == _REST:
-                if (wi > moving_dps and not still) or at > rest_deg or as_ > shank_rest_deg:
-                    self._start_excursion((ti, wi, at, as_, wti, gx, gy, gz))
-                else:
-                    self._hist.append((ti, wi, at, as_, wti, gx, gy, gz))
-                    if self._pending is not None and ti > self._pending_until:
-                        self._flush_pending(ti, events)
-                    if self._pending is None and len(self._hist) > keep_hist:
-                        del self._hist[:-cut_hist]
-                    top = self._settle_from
-                    if (
-                        wi < rest_dps
-                        and ti < self._settle_until
-                        and (top is None or gx * top[0] + gy * top[1] + gz * top[2]
-                             <= b0 * top[0] + b1 * top[1] + b2 * top[2])
-                    ):  # fmt: skip
-                        # just back from a rep: the leg may still be sinking the last
-                        # degrees at a crawl; the rest posture is where it ends up (not
-                        # if it turns back toward the rep's top: the next lift began)
-                        self._base_t = ut
-                        if us is not None and self._base_s is not None:
-                            self._base_s = us
-                    elif wi < rest_dps:
-                        # still at rest: follow slow strap slip and posture creep (the
-                        # thigh's step as _toward, inlined: it runs at nearly every sample)
-                        x = b0 + follow * (gx - b0)
-                        y = b1 + follow * (gy - b1)
-                        z = b2 + follow * (gz - b2)
-                        n = sqrt(x * x + y * y + z * z)
-                        self._base_t = (x / n, y / n, z / n)
-                        if us is not None and self._base_s is not None:
-                            self._base_s = _toward(self._base_s, us, follow)
-                continue
-            if state == _UNSETTLED:
-                if still >= settle_n:
-                    self._set_baseline(ut, us)
-                    self.state = _REST
-                    events.append(PostureChanged(ti, at))
-                continue
-            # moving
-            buf = self._buf
-            buf.append((ti, wi, at, as_, wti, gx, gy, gz))
-            # follow the current movement's speed bell; alert as soon as it is known
-            lv = self._live
-            if not lv.falling:
-                if wi > lv.peak_dps:
-                    lv.peak_dps, lv.peak_i = wi, len(buf) - 1
-                elif lv.peak_dps >= moving_dps and wi < 0.5 * lv.peak_dps:
-                    lv.falling = True
-                    lv.trough_dps = wi
-                    self._movement_known(ti, events)
-            else:
-                if wi < lv.trough_dps:
-                    lv.trough_dps = wi
-                if wi > 2.0 * lv.trough_dps and wi > moving_dps:
-                    self._next_movement(ti, wi, events)
-            if at > self._peak_at:
-                self._peak_at = at
-                self._peak_g = ut
-            if as_ > self._peak_as:
-                self._peak_as = as_
-            if m > self._peak_m:
-                self._peak_m = m
-            peak_at, peak_as = self._peak_at, self._peak_as
-            # back near the rest posture: within a tolerance that grows with the rep (a
-            # bigger movement may come back a little off where it started; the baseline
-            # then follows it at rest)
-            # (min(max(rest, x), cap), without the builtins' call cost)
-            tol = ret_frac * peak_at
-            tol = tol if tol > rest_deg else rest_deg
-            near = at < (cap_t if cap_t < tol else tol)
-            if near:
-                tol = ret_frac * peak_as
-                tol = tol if tol > shank_rest_deg else shank_rest_deg
-                near = as_ < (cap_s if cap_s < tol else tol)
-            low = near or m <= touch_frac * (peak_at + peak_as)
-            # back-to-back reps: remember the slowest moment near rest after the leg
-            # has been away; leaving rest again from there may split the excursion
-            if at >= touch_away or as_ >= min_shank_rom:
-                self._been_away = True
-            if low:
-                if self._been_away and (self._touch_i is None or wi < self._touch_w):
-                    self._touch_i, self._touch_w = len(buf) - 1, wi
-            elif self._touch_i is not None and self._split_at_touch(events):
-                continue
-            if not self._announced and (at >= min_rom or as_ >= min_shank_rom):
-                self._announced = True
-                events.append(RepStarted(ti))
-                events.append(PhaseChanged(ti, "moving"))
-            if still >= confirm_n:
-                peak_m = peak_at + peak_as
-                prev = self._prev_rest
-                if prev is not None and dot(ut, prev) > back_cos:
-                    # back in the rest posture before the last posture change (legs
-                    # crossed a while, then uncrossed): a posture change back, no rep
-                    self._posture_changed(ti, at, ut, us, events, back=True)
-                    continue
-                if (
-                    (
-                        near
-                        # (a held stretch sags toward rest: no return; it must come
-                        # back by some of its way, not just be within the tolerance)
-                        and (
-                            peak_at - at >= sag_frac * peak_at
-                            or peak_at <= rest_deg  # (never out of the tolerance)
-                            or self._exercise_now() != RAISED_LEG_STRETCH
-                        )
-                    )
-                    or m <= settle * peak_m
-                    or self._back_from_top(ut, still, as_)
-                    or (m_move_start - m >= ret_move * peak_m and m <= ret_move_left * peak_m)
-                ):
-                    # back at rest, or came most of the way back and settled there, or
-                    # the last movement was a big one back toward rest
-                    self._end_excursion("returned", ti, events)
-                    # the leg settled here: this is the rest posture from now on (taken
-                    # where the stillness began, in case the next rep is already starting)
-                    self._set_baseline(*still_from)
-                    if self._raise_known():
-                        self._settle_until = ti + s.settle_follow_s
-                        self._settle_from = self._peak_g if s.settle_sinking_only else None
-                    self.state = _REST
-                elif at >= posture_deg or (
-                    still >= (hold_n := self._max_still_n(ti))
-                    and len(buf) - self._exc_n0 >= hold_n
-                ):
-                    # (still for that long since the excursion began, not just still:
-                    # a very slow small rep reads as still all along)
-                    self._posture_changed(ti, at, ut, us, events, back=False)
-                elif still == confirm_n and self._announced:
-                    events.append(PhaseChanged(ti, "holding"))
-                    # a phase ended: the next one may be too fast as well (an excursion
-                    # can hold a fidget and a rep, or a rep's lift and its lowering)
-                    self._live.alerted.discard("too_fast")
-            elif len(self._buf) > max_len_n:
-                self._end_excursion("too_long", ti, events)
-                self.state = _UNSETTLED
-        self._still, self._m_prev, self._m_move_start = still, m_prev, m_move_start
-        self._still_from = still_from
-        self._last_t = t_l[-1]
+        self._samples(
+            np.ascontiguousarray(t, dtype=np.float64),
+            np.ascontiguousarray(w, dtype=np.float64),
+            np.ascontiguousarray(w_t, dtype=np.float64),
+            np.ascontiguousarray(grav_t, dtype=np.float64),
+            None if grav_s is None else np.ascontiguousarray(grav_s, dtype=np.float64),
+            events,
+        )
         return events
 
     def _posture_changed(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,19 @@ import analysis._kernels as kernels
 from analysis._kernels import KernelNotBuilt, load
 from firmware_py import cli
 
+KERNELS = sorted(p.stem for p in Path(kernels.__file__).parent.glob("*.pyx"))
 
-def test_the_built_kernel_matches_its_source() -> None:
-    mod = load("_resample")
-    assert len(mod.SOURCE_SHA256) == 64
+
+def test_every_kernel_is_built() -> None:
+    assert KERNELS == ["_loop", "_lowpass", "_resample"]
+
+
+@pytest.mark.parametrize("name", KERNELS)
+def test_the_built_kernel_matches_its_source(name: str) -> None:
+    mod = load(name)
+    src = Path(kernels.__file__).with_name(f"{name}.pyx").read_bytes()
+    assert mod.SOURCE_SHA256 == hashlib.sha256(src).hexdigest()
+    assert Path(mod.__file__).suffix != ".py"  # (compiled, not some stand-in)
 
 
 def test_a_kernel_edited_since_its_build_is_refused(
