@@ -39,6 +39,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
@@ -203,13 +204,30 @@ def retained_bytes(obj: object, _seen: set[int] | None = None) -> int:
     size = sys.getsizeof(obj)
     if isinstance(obj, dict):
         size += sum(retained_bytes(k, seen) + retained_bytes(v, seen) for k, v in obj.items())
-    elif isinstance(obj, list | tuple | set | frozenset):
-        size += sum(retained_bytes(x, seen) for x in obj)
-    elif hasattr(obj, "__dict__"):
+        return size
+    if isinstance(obj, list | tuple | set | frozenset):
+        return size + sum(retained_bytes(x, seen) for x in obj)
+    # the fields of a compiled (Cython) class: the counter's per-sample state lives there
+    # (analysis/_loop.pyx), outside its __dict__
+    for name in _c_fields(type(obj)):
+        size += retained_bytes(getattr(obj, name), seen)
+    if hasattr(obj, "__dict__"):
         size += retained_bytes(vars(obj), seen)
     elif is_dataclass(obj):
         size += sum(retained_bytes(getattr(obj, f.name), seen) for f in fields(obj))
     return size
+
+
+def _c_fields(cls: type) -> list[str]:
+    """Names of the C-level attributes of ``cls`` and its bases (getset/member descriptors)."""
+    kinds = (types.GetSetDescriptorType, types.MemberDescriptorType)
+    return [
+        name
+        for klass in cls.__mro__
+        if klass.__module__ not in ("builtins",)
+        for name, v in vars(klass).items()
+        if isinstance(v, kinds) and name not in ("__dict__", "__weakref__")
+    ]
 
 
 def _proc_status_kb(key: str) -> int | None:
