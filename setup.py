@@ -14,7 +14,7 @@ from Cython.Build import cythonize
 from setuptools import Extension, setup
 
 FLAGS = ["-O2", "-ffp-contract=off"]
-KERNELS = ["_resample", "_lowpass", "_loop"]
+KERNELS = ["_resample", "_lowpass", "_loop", "_ahrs"]
 
 
 def kernel(name: str) -> Extension:

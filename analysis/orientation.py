@@ -18,8 +18,11 @@ import math
 import imufusion
 import numpy as np
 
+from analysis._kernels import load
 from analysis.lowpass import SpeedLowpass
 from analysis.settings import CoreSettings
+
+_AhrsSteps = load("_ahrs").AhrsSteps
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -61,6 +64,7 @@ class OrientationTracker:
         self.bias_dps: np.ndarray | None = None
         self.rest_gravity: np.ndarray | None = None
         self._ahrs = imufusion.Ahrs()
+        self._steps = _AhrsSteps(self._ahrs)  # (a live chunk's AHRS steps, compiled)
         ahrs_settings = imufusion.AhrsSettings()
         ahrs_settings.gain = settings.ahrs_gain
         ahrs_settings.sample_rate = int(round(settings.grid_hz))
@@ -180,40 +184,34 @@ class OrientationTracker:
     ) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`process` of a live chunk's few samples once calibrated.
 
-        The same operations in the same order, sample by sample in plain floats
-        (the AHRS takes lists as it takes arrays): on two or three samples
-        numpy's per-call cost is most of the work. A window that fills here is
-        closed before the next sample, as in :meth:`process`, so the bias and
-        the AHRS anchor change where they would there.
+        The same operations in the same order, sample by sample, in a compiled
+        loop (``analysis/_ahrs.pyx``): on two or three samples numpy's per-call
+        cost is most of the work. A window that fills here is closed before the
+        next sample, as in :meth:`process`, so the bias and the AHRS anchor
+        change where they would there.
         """
         assert self.bias_dps is not None
         m = len(acc_g)
         if lp_rows is None:
             lp_rows = self._lowpass.filter_rows(np.concatenate((gyro_dps.T, acc_g.T)))
-        lp = lp_rows.T
-        rows, raw = lp.tolist(), gyro_dps.tolist()  # (lp gyro, lp accel), gyro per sample
-        update, gravity = self._ahrs.update_no_magnetometer, self._ahrs.get_gravity
-        grav: list[np.ndarray] = []
-        speed: list[float] = []
+        lp = lp_rows.T  # (lp gyro, lp accel) per sample
+        raw = np.ascontiguousarray(gyro_dps, dtype=np.float64)
+        grav = np.empty((m, 3))
+        speed = np.empty(m)
         i = 0
         while i < m:
             take = min(m - i, self.window - self._win_fill)
-            bias = self.bias_dps.tolist()
-            bx, by, bz = bias
-            sp = _row_norm_small(rows[i : i + take], bias)  # (lp gyro: columns 0-2)
-            speed += sp
-            for r, g in zip(rows[i : i + take], raw[i : i + take], strict=True):
-                update([g[0] - bx, g[1] - by, g[2] - bz], r[3:])  # as _run_ahrs
-                grav.append(gravity())
+            # speed and AHRS steps as _row_norm and _run_ahrs compute them (compiled)
+            top = self._steps.run(lp, raw, self.bias_dps, i, i + take, grav, speed)
             self._win_acc.append(lp[i : i + take, 3:])
             self._win_gyr.append(lp[i : i + take, :3])
-            self._win_speed_max = max(self._win_speed_max, *sp)
+            self._win_speed_max = max(self._win_speed_max, top)
             self._win_fill += take
             self._seen += take
             i += take
             if self._win_fill == self.window:
                 self._close_window()
-        return np.array(grav, dtype=np.float64), np.array(speed)
+        return grav, speed
 
     def _whole_windows(
         self,

@@ -15,7 +15,7 @@ KERNELS = sorted(p.stem for p in Path(kernels.__file__).parent.glob("*.pyx"))
 
 
 def test_every_kernel_is_built() -> None:
-    assert KERNELS == ["_loop", "_lowpass", "_resample"]
+    assert KERNELS == ["_ahrs", "_loop", "_lowpass", "_resample"]
 
 
 @pytest.mark.parametrize("name", KERNELS)

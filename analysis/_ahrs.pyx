@@ -1,0 +1,63 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""A live chunk's AHRS steps and speeds in C (see OrientationTracker._process_small).
+
+Per grid sample: the speed (norm of the low-passed, bias-corrected gyro) and
+one AHRS update with the bias-corrected raw gyro and the low-passed
+accelerometer, then its gravity. The AHRS (``imufusion``) is still called
+once a sample, but with two float32 scratch arrays filled here (its list
+argument cost four times as much to convert); float32 is what it computes in,
+so the values it sees are the same (tests/test_orientation.py).
+"""
+
+import numpy as np
+
+from libc.math cimport sqrt
+
+cdef extern from *:
+    """
+    #ifndef KERNEL_SOURCE_SHA256
+    #define KERNEL_SOURCE_SHA256 ""
+    #endif
+    """
+    const char* KERNEL_SOURCE_SHA256
+
+# the sha256 of this file as built (setup.py): analysis/_kernels.py refuses a stale build
+SOURCE_SHA256 = KERNEL_SOURCE_SHA256.decode()
+
+
+cdef class AhrsSteps:
+    """Scratch arrays for one AHRS; :meth:`run` steps it over rows ``i0:i1``."""
+
+    cdef object _update, _gravity, _g_obj, _a_obj
+    cdef float[::1] _g, _a
+
+    def __init__(self, ahrs):
+        self._update = ahrs.update_no_magnetometer
+        self._gravity = ahrs.get_gravity
+        self._g_obj = np.zeros(3, dtype=np.float32)
+        self._a_obj = np.zeros(3, dtype=np.float32)
+        self._g = self._g_obj
+        self._a = self._a_obj
+
+    def run(self, const double[:, :] lp, const double[:, :] raw, const double[::1] bias,
+            Py_ssize_t i0, Py_ssize_t i1, double[:, ::1] grav, double[::1] speed):
+        """Rows ``i0:i1``: ``lp`` (M, 6) low-passed (gyro, accel), ``raw`` (M, 3) gyro;
+        write ``grav`` and ``speed``; return the largest speed (0.0 if none)."""
+        cdef Py_ssize_t j, k
+        cdef double bx = bias[0], by = bias[1], bz = bias[2], dx, dy, dz, top = 0.0
+        cdef const float[::1] gv
+        for j in range(i0, i1):
+            dx, dy, dz = lp[j, 0] - bx, lp[j, 1] - by, lp[j, 2] - bz
+            speed[j] = sqrt(dx * dx + dy * dy + dz * dz)
+            if j == i0 or speed[j] > top:
+                top = speed[j]
+            self._g[0] = <float>(raw[j, 0] - bx)
+            self._g[1] = <float>(raw[j, 1] - by)
+            self._g[2] = <float>(raw[j, 2] - bz)
+            for k in range(3):
+                self._a[k] = <float>lp[j, 3 + k]
+            self._update(self._g_obj, self._a_obj)
+            gv = self._gravity()
+            for k in range(3):
+                grav[j, k] = gv[k]
+        return top
