@@ -61,3 +61,20 @@ cdef class AhrsSteps:
             for k in range(3):
                 grav[j, k] = gv[k]
         return top
+
+    def gravity(self, const double[:, :] acc, const double[:, :] raw, const double[::1] bias):
+        """AHRS steps over every row: ``acc`` (M, 3) low-passed accel, ``raw`` (M, 3)
+        gyro (the bias subtracted here); the (M, 3) gravity directions."""
+        cdef Py_ssize_t j, k, m = acc.shape[0]
+        cdef const float[::1] gv
+        out = np.empty((m, 3))
+        cdef double[:, ::1] grav = out
+        for j in range(m):
+            for k in range(3):
+                self._g[k] = <float>(raw[j, k] - bias[k])
+                self._a[k] = <float>acc[j, k]
+            self._update(self._g_obj, self._a_obj)
+            gv = self._gravity()
+            for k in range(3):
+                grav[j, k] = gv[k]
+        return out

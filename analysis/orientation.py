@@ -264,23 +264,12 @@ class OrientationTracker:
             self._seen += i1 - i0
 
     def _run_ahrs(self, a: np.ndarray, g: np.ndarray) -> np.ndarray:
+        """Gravity after an AHRS step per row (low-passed accel ``a``, raw gyro ``g``).
+
+        Compiled (``analysis/_ahrs.pyx``): the AHRS computes in float32, so the rows
+        are converted there, the bias-corrected gyro as ``g - bias`` rounds."""
         assert self.bias_dps is not None
-        gc = g - self.bias_dps
-        update, gravity = self._ahrs.update_no_magnetometer, self._ahrs.get_gravity
-        if len(a) < 8:  # a live chunk's few samples: converting first would cost more
-            out = np.empty((len(a), 3))
-            for j in range(len(a)):
-                update(gc[j], a[j])
-                out[j] = gravity()
-            return out
-        # the AHRS computes in float32: converted once here, not on every call (the
-        # same rounding either way); one concatenation, cheaper than a store per sample
-        grav: list[np.ndarray] = []
-        append = grav.append
-        for gj, aj in zip(gc.astype(np.float32), a.astype(np.float32), strict=True):
-            update(gj, aj)
-            append(gravity())
-        return np.concatenate(grav).reshape(-1, 3).astype(np.float64)
+        return self._steps.gravity(a, g, self.bias_dps)
 
     def _close_window(self) -> None:
         # contiguous copies: the sums below then add in the same order whether the
