@@ -391,8 +391,8 @@ def recording_blocks(
     Concatenated, the blocks are exactly :func:`read_recording`'s samples (each
     field is parsed alone, by the reader the whole file would use). Only the
     fast path: wherever it finds anything to object to (a bad or odd row,
-    comments only, text that is not UTF-8, time going backwards across
-    blocks), it raises :class:`WholeReadNeeded`, possibly after some blocks,
+    text that is not UTF-8, time going backwards across blocks), it raises
+    :class:`WholeReadNeeded`, possibly after some blocks,
     and the caller starts over with :func:`read_recording`, which says what
     is wrong or reads what the fast path would not.
     """
@@ -429,6 +429,8 @@ def recording_blocks(
                 block.decode("utf-8")
             except UnicodeDecodeError:
                 raise WholeReadNeeded(p) from None
+        if b"#" in block and not _COMMENT_LINE.sub(b"", block).strip():
+            block = b""  # comment lines only: no samples here (as in the whole file)
         if block.strip():
             data = _fast_parse(raw, start, layout.ncols, layout.usecols, end, pandas)
             if data is None or data[0, 0] < t_last:

@@ -506,6 +506,17 @@ def test_blocks_are_the_whole_files_samples_bit_for_bit(
     assert_identical(ImuChunk.concat(blocks), read_recording(path).chunk)
 
 
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_blocks_of_a_crlf_file_with_comments_and_a_bom(tmp_path: Path, bom: bytes) -> None:
+    text = "# rate_hz=100\r\n" + HEADER + "\r\n" + rows(300).replace("\n", "\r\n")
+    lines = text.split("\r\n")
+    lines.insert(150, "# a note between rows, 1,2,3")
+    path = write(tmp_path, bom + "\r\n".join(lines).encode())
+    whole = read_recording(path).chunk
+    for block_bytes in (1, 500, 1 << 20):
+        assert_identical(ImuChunk.concat(list(recording_blocks(path, block_bytes))), whole)
+
+
 def _late(tmp_path: Path, tail: str | bytes, name: str) -> Path:
     """200 good rows, then ``tail``, then 200 more rows (later in time)."""
     head = (HEADER + "\n" + rows(200)).encode()
@@ -514,29 +525,42 @@ def _late(tmp_path: Path, tail: str | bytes, name: str) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("tail", "whole", "part_way"),
+    ("tail", "whole_reads"),
     [
-        ("1.0,0,0,1,0,0,oops\n", "refused", True),  # a bad field: read_recording names its line
-        # not UTF-8 (in a comment, which no parser reads; the head's decoding sees it)
-        (b"# caf\xe9\n", "refused", False),
-        ("# a long comment block\n" * 200, "read", True),  # a block of comments only
-        ("1.0,0,0,1,0,0,0\n", "refused", True),  # time goes backwards
+        ("1.0,0,0,1,0,0,oops\n", False),  # a bad field: read_recording names its line
+        (b"# caf\xe9\n", False),  # not UTF-8 (in a comment, which no parser reads)
+        ("1.0,0,0,1,0,0,0\n", False),  # time goes backwards
+        ("   \n", True),  # a blank line of spaces: numpy's reader objects, pandas' not
+        ("# a long comment block\n" * 200, True),  # blocks of comments only: no samples
     ],
 )
-def test_the_block_reader_gives_up_where_the_whole_read_decides(
-    tmp_path: Path, tail: str | bytes, whole: str, part_way: bool
+def test_the_block_reader_gives_up_or_gives_what_the_whole_read_gives(
+    tmp_path: Path, tail: str | bytes, whole_reads: bool
 ) -> None:
+    """Never other samples than read_recording's: the same ones, or it gives up
+    (and must, where read_recording refuses the file)."""
     path = _late(tmp_path, tail, "late.csv")
-    got: list[ImuChunk] = []
-    with pytest.raises(WholeReadNeeded):
-        for block in recording_blocks(path, 400):
-            got.append(block)
-    assert bool(got) == part_way  # (part-way: after some good blocks)
-    if whole == "refused":
+    try:
+        blocks = list(recording_blocks(path, 400))
+    except WholeReadNeeded:
+        blocks = None
+    if not whole_reads:
+        assert blocks is None
         with pytest.raises(RecordingError):
             read_recording(path)
+    elif blocks is not None:
+        assert_identical(ImuChunk.concat(blocks), read_recording(path).chunk)
     else:
         assert len(read_recording(path).chunk) == 400
+
+
+def test_the_block_reader_gives_up_part_way(tmp_path: Path) -> None:
+    """A bad row late in the file: some blocks first, then WholeReadNeeded."""
+    got: list[ImuChunk] = []
+    with pytest.raises(WholeReadNeeded):
+        for block in recording_blocks(_late(tmp_path, "9,0,0,1,0,0,x\n", "l.csv"), 400):
+            got.append(block)
+    assert sum(len(b) for b in got) >= 100
 
 
 @pytest.mark.parametrize(
