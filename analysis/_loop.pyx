@@ -64,6 +64,18 @@ cdef inline double _clamped_deg(double c) noexcept:
     return acos(-1.0 if c < -1.0 else 1.0 if c > 1.0 else c) * RAD_TO_DEG
 
 
+cdef double _spread(double[::1] w) noexcept:
+    """Largest minus smallest of the window's values (as max(w) - min(w))."""
+    cdef double lo = w[0], hi = w[0]
+    cdef Py_ssize_t k
+    for k in range(1, w.shape[0]):
+        if w[k] > hi:
+            hi = w[k]
+        if w[k] < lo:
+            lo = w[k]
+    return hi - lo
+
+
 cdef class StateMachine:
     """The per-sample state of :class:`analysis.core.RepCounter` and its loop."""
 
@@ -101,7 +113,7 @@ cdef class StateMachine:
                  const double[:, ::1] grav_t, object grav_s_obj, list events):
         """Run a calibrated block's grid samples through the state machine."""
         cdef object me = self  # (the counter: its Python methods are the callbacks)
-        cdef Py_ssize_t n = t.shape[0], j, k, still, hold_n
+        cdef Py_ssize_t n = t.shape[0], j, still, hold_n
         cdef bint shank = grav_s_obj is not None, is_still, near, low
         cdef const double[:, ::1] grav_s
         if shank:
@@ -132,7 +144,7 @@ cdef class StateMachine:
         cdef Py_ssize_t max_len_n = me._max_len_n
         cdef Py_ssize_t keep_hist = 2 * me._preroll_n, cut_hist = me._preroll_n
         cdef double ti, wi, wti, gx, gy, gz, sx, sy, sz, b0, b1, b2, c, at, as_, m
-        cdef double x, y, z, nn, tol, peak_at, peak_as, peak_m, lo_t, hi_t, lo_s, hi_s
+        cdef double x, y, z, nn, tol, peak_at, peak_as, peak_m
         cdef double p0, p1, p2, bs0, bs1, bs2
         cdef double m_prev = self._m_prev, m_move_start = self._m_move_start
         cdef Live lv
@@ -168,21 +180,9 @@ cdef class StateMachine:
             elif wi > sway_dps or self._wn < band_n:
                 is_still = False
             else:
-                lo_t = hi_t = self._wt[0]
-                for k in range(1, band_n):
-                    if self._wt[k] > hi_t:
-                        hi_t = self._wt[k]
-                    if self._wt[k] < lo_t:
-                        lo_t = self._wt[k]
-                is_still = hi_t - lo_t < band_t
+                is_still = _spread(self._wt) < band_t
                 if is_still and shank:
-                    lo_s = hi_s = self._ws[0]
-                    for k in range(1, band_n):
-                        if self._ws[k] > hi_s:
-                            hi_s = self._ws[k]
-                        if self._ws[k] < lo_s:
-                            lo_s = self._ws[k]
-                    is_still = hi_s - lo_s < band_s
+                    is_still = _spread(self._ws) < band_s
                 elif is_still:
                     is_still = 0.0 < band_s
             if is_still:
