@@ -43,38 +43,38 @@ cdef class AhrsSteps:
             Py_ssize_t i0, Py_ssize_t i1, double[:, ::1] grav, double[::1] speed):
         """Rows ``i0:i1``: ``lp`` (M, 6) low-passed (gyro, accel), ``raw`` (M, 3) gyro;
         write ``grav`` and ``speed``; return the largest speed (0.0 if none)."""
-        cdef Py_ssize_t j, k
+        cdef Py_ssize_t j
         cdef double bx = bias[0], by = bias[1], bz = bias[2], dx, dy, dz, top = 0.0
-        cdef const float[::1] gv
         for j in range(i0, i1):
             dx, dy, dz = lp[j, 0] - bx, lp[j, 1] - by, lp[j, 2] - bz
             speed[j] = sqrt(dx * dx + dy * dy + dz * dz)
             if j == i0 or speed[j] > top:
                 top = speed[j]
-            self._g[0] = <float>(raw[j, 0] - bx)
-            self._g[1] = <float>(raw[j, 1] - by)
-            self._g[2] = <float>(raw[j, 2] - bz)
-            for k in range(3):
-                self._a[k] = <float>lp[j, 3 + k]
-            self._update(self._g_obj, self._a_obj)
-            gv = self._gravity()
-            for k in range(3):
-                grav[j, k] = gv[k]
+            self._step(raw[j, 0] - bx, raw[j, 1] - by, raw[j, 2] - bz,
+                       lp[j, 3], lp[j, 4], lp[j, 5], grav, j)
         return top
 
     def gravity(self, const double[:, :] acc, const double[:, :] raw, const double[::1] bias):
         """AHRS steps over every row: ``acc`` (M, 3) low-passed accel, ``raw`` (M, 3)
         gyro (the bias subtracted here); the (M, 3) gravity directions."""
-        cdef Py_ssize_t j, k, m = acc.shape[0]
-        cdef const float[::1] gv
+        cdef Py_ssize_t j, m = acc.shape[0]
         out = np.empty((m, 3))
         cdef double[:, ::1] grav = out
         for j in range(m):
-            for k in range(3):
-                self._g[k] = <float>(raw[j, k] - bias[k])
-                self._a[k] = <float>acc[j, k]
-            self._update(self._g_obj, self._a_obj)
-            gv = self._gravity()
-            for k in range(3):
-                grav[j, k] = gv[k]
+            self._step(raw[j, 0] - bias[0], raw[j, 1] - bias[1], raw[j, 2] - bias[2],
+                       acc[j, 0], acc[j, 1], acc[j, 2], grav, j)
         return out
+
+    cdef int _step(self, double gx, double gy, double gz, double ax, double ay, double az,
+                   double[:, ::1] grav, Py_ssize_t j) except -1:
+        """One AHRS update (gyro, accel as float32, what it computes in); its gravity
+        into row ``j``."""
+        cdef const float[::1] gv
+        cdef Py_ssize_t k
+        self._g[0], self._g[1], self._g[2] = <float>gx, <float>gy, <float>gz
+        self._a[0], self._a[1], self._a[2] = <float>ax, <float>ay, <float>az
+        self._update(self._g_obj, self._a_obj)
+        gv = self._gravity()
+        for k in range(3):
+            grav[j, k] = gv[k]
+        return 0

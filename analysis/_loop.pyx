@@ -64,6 +64,14 @@ cdef inline double _clamped_deg(double c) noexcept:
     return acos(-1.0 if c < -1.0 else 1.0 if c > 1.0 else c) * RAD_TO_DEG
 
 
+cdef inline tuple _toward(double b0, double b1, double b2,
+                         double u0, double u1, double u2, double k):
+    """Unit vector a fraction ``k`` of the way from ``b`` to ``u`` (as core._toward)."""
+    cdef double x = b0 + k * (u0 - b0), y = b1 + k * (u1 - b1), z = b2 + k * (u2 - b2)
+    cdef double n = sqrt(x * x + y * y + z * z)
+    return (x / n, y / n, z / n)
+
+
 cdef double _spread(double[::1] w) noexcept:
     """Largest minus smallest of the window's values (as max(w) - min(w))."""
     cdef double lo = w[0], hi = w[0]
@@ -144,7 +152,7 @@ cdef class StateMachine:
         cdef Py_ssize_t max_len_n = me._max_len_n
         cdef Py_ssize_t keep_hist = 2 * me._preroll_n, cut_hist = me._preroll_n
         cdef double ti, wi, wti, gx, gy, gz, sx, sy, sz, b0, b1, b2, c, at, as_, m
-        cdef double x, y, z, nn, tol, peak_at, peak_as, peak_m
+        cdef double tol, peak_at, peak_as, peak_m
         cdef double p0, p1, p2, bs0, bs1, bs2
         cdef double m_prev = self._m_prev, m_move_start = self._m_move_start
         cdef Live lv
@@ -157,7 +165,7 @@ cdef class StateMachine:
             if shank:
                 sx, sy, sz = grav_s[j, 0], grav_s[j, 1], grav_s[j, 2]
             else:
-                sx = sy = sz = ti  # (as the Python loop's placeholders; never used)
+                sx = sy = sz = 0.0  # (no shank: never read)
             # angles from the rest posture
             b0, b1, b2 = self._base_t
             c = gx * b0 + gy * b1 + gz * b2
@@ -217,18 +225,10 @@ cdef class StateMachine:
                             self._base_s = (sx, sy, sz)
                     elif wi < rest_dps:
                         # still at rest: follow slow strap slip and posture creep
-                        x = b0 + follow * (gx - b0)
-                        y = b1 + follow * (gy - b1)
-                        z = b2 + follow * (gz - b2)
-                        nn = sqrt(x * x + y * y + z * z)
-                        self._base_t = (x / nn, y / nn, z / nn)
+                        self._base_t = _toward(b0, b1, b2, gx, gy, gz, follow)
                         if shank and self._base_s is not None:
                             bs0, bs1, bs2 = self._base_s
-                            x = bs0 + follow * (sx - bs0)
-                            y = bs1 + follow * (sy - bs1)
-                            z = bs2 + follow * (sz - bs2)
-                            nn = sqrt(x * x + y * y + z * z)
-                            self._base_s = (x / nn, y / nn, z / nn)
+                            self._base_s = _toward(bs0, bs1, bs2, sx, sy, sz, follow)
                 continue
             if state == UNSETTLED:
                 if still >= settle_n:

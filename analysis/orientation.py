@@ -195,14 +195,13 @@ class OrientationTracker:
         if lp_rows is None:
             lp_rows = self._lowpass.filter_rows(np.concatenate((gyro_dps.T, acc_g.T)))
         lp = lp_rows.T  # (lp gyro, lp accel) per sample
-        raw = np.ascontiguousarray(gyro_dps, dtype=np.float64)
         grav = np.empty((m, 3))
         speed = np.empty(m)
         i = 0
         while i < m:
             take = min(m - i, self.window - self._win_fill)
             # speed and AHRS steps as _row_norm and _run_ahrs compute them (compiled)
-            top = self._steps.run(lp, raw, self.bias_dps, i, i + take, grav, speed)
+            top = self._steps.run(lp, gyro_dps, self.bias_dps, i, i + take, grav, speed)
             self._win_acc.append(lp[i : i + take, 3:])
             self._win_gyr.append(lp[i : i + take, :3])
             self._win_speed_max = max(self._win_speed_max, top)

@@ -39,8 +39,6 @@ class Resampler:
     """
 
     def __init__(self, grid_hz: float, max_gap_s: float) -> None:
-        self.dt_s = 1.0 / grid_hz
-        self.max_gap_s = max_gap_s
         self._kernel = GridResampler(grid_hz, max_gap_s)
 
     def feed(self, t_s: np.ndarray, values: np.ndarray) -> list[GridBlock]:

@@ -25,6 +25,7 @@ from multiprocessing.connection import Connection
 from analysis.offline import Analysis, analyze_chunk, analyze_tracked
 from analysis.settings import CoreSettings, Prescription
 from analysis.tracking import TrackedItem, Tracking
+from sensors.chunk import ImuChunk
 from sensors.errors import UserError
 from sensors.recording import WholeReadNeeded, read_recording, recording_blocks
 
@@ -117,8 +118,7 @@ def _track_file(path: str, settings: CoreSettings | None, conn: Connection) -> N
         tracking = Tracking(settings)
         try:
             for block in recording_blocks(path, READ_BLOCK_BYTES):
-                for i in range(0, len(block), BLOCK_SAMPLES):
-                    conn.send(("items", tracking.feed(block.slice(i, i + BLOCK_SAMPLES))))
+                _send_tracked(conn, tracking, block)
         except WholeReadNeeded:
             conn.send(("start_over", None))
             try:
@@ -126,9 +126,7 @@ def _track_file(path: str, settings: CoreSettings | None, conn: Connection) -> N
             except UserError as err:
                 conn.send(("user_error", str(err)))
                 return
-            tracking = Tracking(settings)
-            for i in range(0, len(chunk), BLOCK_SAMPLES):
-                conn.send(("items", tracking.feed(chunk.slice(i, i + BLOCK_SAMPLES))))
+            _send_tracked(conn, Tracking(settings), chunk)
         conn.send(("done", None))
     except (BrokenPipeError, ConnectionResetError):
         pass  # the parent stopped listening (interrupted, or its own error)
@@ -136,3 +134,9 @@ def _track_file(path: str, settings: CoreSettings | None, conn: Connection) -> N
         conn.send(("crash", traceback.format_exc()))
     finally:
         conn.close()
+
+
+def _send_tracked(conn: Connection, tracking: Tracking, chunk: ImuChunk) -> None:
+    """Track ``chunk`` and send its items, BLOCK_SAMPLES samples a message."""
+    for i in range(0, len(chunk), BLOCK_SAMPLES):
+        conn.send(("items", tracking.feed(chunk.slice(i, i + BLOCK_SAMPLES))))
