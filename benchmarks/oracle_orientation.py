@@ -33,9 +33,8 @@ import analysis.tracking as tracking  # noqa: E402
 from analysis.offline import analyze_chunk  # noqa: E402
 from analysis.tracking import Tracked  # noqa: E402
 from sensors.recording import read_recording  # noqa: E402
-from sensors.sim import SimConfig, simulate  # noqa: E402
 from sensors.sim.dataset import make_dataset  # noqa: E402
-from sensors.sim.files import read_truth  # noqa: E402
+from sensors.sim.files import read_truth, simulate_again  # noqa: E402
 
 _TRUE: dict[str, object] = {}  # the recording's true (t_s, up) while the oracle is on
 _track = tracking.Tracking._track
@@ -60,11 +59,7 @@ tracking.Tracking._track = _oracle_track  # type: ignore[method-assign]
 def one(path: str) -> tuple[str, int, int, int]:
     """(file, true count, count with the AHRS, count with the true orientation)."""
     rec, truth = read_recording(path), read_truth(path)
-    md = rec.metadata
-    cfg = SimConfig(truth.exercise, reps=len(truth.reps), seed=int(md["seed"]),
-                    rate_hz=float(md["rate_hz"]), shank=rec.chunk.has_shank,
-                    condition=md["condition"], leg=md["leg"], jitter=False, gaps=False)  # fmt: skip
-    res = simulate(cfg)
+    res = simulate_again(rec, truth)
     assert res.thigh_up is not None and truth.reps
     offset = truth.reps[0].start_s - res.truth.reps[0].start_s  # the file's clock origin
     _TRUE.update(on=False, truth=(res.chunk.t_s + offset, res.thigh_up))

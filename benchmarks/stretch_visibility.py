@@ -36,9 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from analysis.offline import analyze_chunk  # noqa: E402
 from sensors.recording import read_recording  # noqa: E402
-from sensors.sim import SimConfig, simulate  # noqa: E402
 from sensors.sim.dataset import make_dataset  # noqa: E402
-from sensors.sim.files import read_truth  # noqa: E402
+from sensors.sim.files import read_truth, simulate_again  # noqa: E402
 
 REST_S = 0.3  # the rest direction: the mean of this long before the rep (after: its end)
 OUT_BINS_DEG = (0.0, 2.5, 3.5, 5.0, np.inf)
@@ -58,11 +57,7 @@ def _deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def one(path: str) -> tuple[str, int, int, float, float]:
     """(file, true count, counted, weakest rep's out deg, worst back / out)."""
     rec, truth = read_recording(path), read_truth(path)
-    md = rec.metadata
-    cfg = SimConfig(truth.exercise, reps=len(truth.reps), seed=int(md["seed"]),
-                    rate_hz=float(md["rate_hz"]), shank=rec.chunk.has_shank,
-                    condition=md["condition"], leg=md["leg"], jitter=False, gaps=False)  # fmt: skip
-    res = simulate(cfg)
+    res = simulate_again(rec, truth)
     assert res.thigh_up is not None and truth.reps
     t, up = res.chunk.t_s, res.thigh_up
     outs, backs = [], []

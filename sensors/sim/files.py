@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sensors.recording import write_recording
-from sensors.sim.engine import SimResult
+from sensors.recording import Recording, write_recording
+from sensors.sim.config import SimConfig
+from sensors.sim.engine import SimResult, simulate
 from sensors.sim.truth import SetTruth
 
 
@@ -27,3 +28,15 @@ def write_result(res: SimResult, csv_path: str | os.PathLike[str]) -> Path:
 def read_truth(csv_path: str | os.PathLike[str]) -> SetTruth:
     """The truth sidecar of a recording."""
     return SetTruth.from_json(truth_path(csv_path).read_text(encoding="utf-8"))
+
+
+def simulate_again(rec: Recording, truth: SetTruth) -> SimResult:
+    """The simulation that wrote ``rec``, run again from its ``# seed=...`` metadata,
+    without jitter and gaps: the patient's true motion (e.g. ``thigh_up``) for
+    measurements that need the truth behind a recording. Its clock starts at 0,
+    not at the file's ``t_s`` origin."""
+    md = rec.metadata
+    cfg = SimConfig(truth.exercise, reps=len(truth.reps), seed=int(md["seed"]),
+                    rate_hz=float(md["rate_hz"]), shank=rec.chunk.has_shank,
+                    condition=md["condition"], leg=md["leg"], jitter=False, gaps=False)  # fmt: skip
+    return simulate(cfg)
