@@ -22,6 +22,7 @@ import argparse
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,7 @@ from analysis.offline import analyze_chunk  # noqa: E402
 from analysis.tracking import Tracked  # noqa: E402
 from sensors.recording import read_recording  # noqa: E402
 from sensors.sim.dataset import make_dataset  # noqa: E402
-from sensors.sim.files import read_truth, simulate_again  # noqa: E402
+from sensors.sim.files import read_truth, simulate_again, truth_path  # noqa: E402
 
 _TRUE: dict[str, object] = {}  # the recording's true (t_s, up) while the oracle is on
 _track = tracking.Tracking._track
@@ -56,9 +57,14 @@ def _oracle_track(self: tracking.Tracking, t: np.ndarray, v: np.ndarray, reset: 
 tracking.Tracking._track = _oracle_track  # type: ignore[method-assign]
 
 
-def one(path: str) -> tuple[str, int, int, int]:
-    """(file, true count, count with the AHRS, count with the true orientation)."""
-    rec, truth = read_recording(path), read_truth(path)
+def one(path: str, exercise: str, sensors: str) -> tuple[str, int, int, int] | None:
+    """(file, true count, count with the AHRS, count with the true orientation), or
+    None for a recording of another exercise or sensor set (read once, in the worker)."""
+    rec = read_recording(path)
+    shank = "thigh+shank" if rec.chunk.has_shank else "thigh"
+    if rec.metadata.get("exercise") != exercise or shank != sensors:
+        return None
+    truth = read_truth(path)
     res = simulate_again(rec, truth)
     assert res.thigh_up is not None and truth.reps
     offset = truth.reps[0].start_s - res.truth.reps[0].start_s  # the file's clock origin
@@ -82,16 +88,10 @@ def main(argv: list[str] | None = None) -> int:
             make_dataset(tmp, 120, 1, "tune", args.jobs)
             return main([tmp, "--exercise", args.exercise, "--sensors", args.sensors,
                          "--jobs", str(args.jobs)])  # fmt: skip
-    files = []
-    for f in sorted(Path(args.dataset).glob("*.csv")):
-        if not f.with_suffix(".csv.truth.json").exists():
-            continue
-        rec = read_recording(f)
-        shank = "thigh+shank" if rec.chunk.has_shank else "thigh"
-        if rec.metadata.get("exercise") == args.exercise and shank == args.sensors:
-            files.append(str(f))
+    files = [str(f) for f in sorted(Path(args.dataset).glob("*.csv")) if truth_path(f).exists()]
+    job = partial(one, exercise=args.exercise, sensors=args.sensors)
     with ProcessPoolExecutor(max(1, args.jobs)) as pool:
-        res = list(pool.map(one, files))
+        res = [r for r in pool.map(job, files) if r is not None]
     n = len(res)
     ahrs = sum(r[2] == r[1] for r in res)
     oracle = sum(r[3] == r[1] for r in res)

@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from analysis.offline import analyze_chunk  # noqa: E402
 from sensors.recording import read_recording  # noqa: E402
 from sensors.sim.dataset import make_dataset  # noqa: E402
-from sensors.sim.files import read_truth, simulate_again  # noqa: E402
+from sensors.sim.files import read_truth, simulate_again, truth_path  # noqa: E402
 
 REST_S = 0.3  # the rest direction: the mean of this long before the rep (after: its end)
 OUT_BINS_DEG = (0.0, 2.5, 3.5, 5.0, np.inf)
@@ -54,9 +54,13 @@ def _deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(a @ b, -1.0, 1.0)))
 
 
-def one(path: str) -> tuple[str, int, int, float, float]:
-    """(file, true count, counted, weakest rep's out deg, worst back / out)."""
-    rec, truth = read_recording(path), read_truth(path)
+def one(path: str) -> tuple[str, int, int, float, float] | None:
+    """(file, true count, counted, weakest rep's out deg, worst back / out), or None
+    for a recording that is not a thigh-only stretch set (read once, in the worker)."""
+    rec = read_recording(path)
+    if rec.metadata.get("exercise") != "raised_leg_stretch" or rec.chunk.has_shank:
+        return None
+    truth = read_truth(path)
     res = simulate_again(rec, truth)
     assert res.thigh_up is not None and truth.reps
     t, up = res.chunk.t_s, res.thigh_up
@@ -90,19 +94,13 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="glidecount-visibility-") as tmp:
             make_dataset(tmp, 120, 1, "tune", args.jobs)
             return main([tmp, "--jobs", str(args.jobs)])
-    files = []
-    for d in args.datasets:
-        for f in sorted(Path(d).glob("*.csv")):
-            if not f.with_suffix(".csv.truth.json").exists():
-                continue
-            rec = read_recording(f)
-            if rec.metadata.get("exercise") == "raised_leg_stretch" and not rec.chunk.has_shank:
-                files.append(str(f))
-    if not files:
+    files = [str(f) for d in args.datasets for f in sorted(Path(d).glob("*.csv"))
+             if truth_path(f).exists()]  # fmt: skip
+    with ProcessPoolExecutor(max(1, args.jobs)) as pool:
+        res = [r for r in pool.map(one, files, chunksize=4) if r is not None]
+    if not res:
         print("no thigh-only raised_leg_stretch recordings in " + ", ".join(args.datasets))
         return 1
-    with ProcessPoolExecutor(max(1, args.jobs)) as pool:
-        res = list(pool.map(one, files, chunksize=4))
     exact = [r[1] == r[2] for r in res]
     print(f"{len(res)} thigh-only stretch sets, exact {sum(exact)} "
           f"({100 * sum(exact) / len(res):.1f} %)")  # fmt: skip
