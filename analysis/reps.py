@@ -263,6 +263,12 @@ def fits_exercise(shape: RepShape, s: CoreSettings, exercise: str) -> bool:
         # the held thigh is pushed, it tilts: crossing the legs (seated) hardly does
         return not _crossing(shape, s, s.stretch_cross_tilt_ratio)
     if exercise in (SEATED_LEG_RAISE, SEATED_LEG_KICK):
+        if (
+            shape.shank_rom_deg is not None
+            and s.seated_knee_over_thigh_deg > 0
+            and shape.shank_rom_deg - shape.rom_deg < s.seated_knee_over_thigh_deg
+        ):
+            return False  # the shank only went along with the thigh: the knee kept still
         if _crossing(shape, s, s.cross_max_tilt_ratio):
             return False
         return shape.hold_s <= s.max_seated_hold_s  # e.g. crossing and uncrossing the legs

@@ -108,6 +108,9 @@ class CoreSettings:
     min_rom_deg: float = 2.5  # smaller thigh excursions are not repetitions ...
     min_shank_rom_deg: float = 12.0  # ... unless the shank moved this much
     min_rep_knee_deg: float = 20.0  # with a shank sensor: a rep turns the shank this much
+    # ... and, seated, this much further than the thigh (the knee straightens or bends;
+    # crossing the legs or a shift carries the shank along with the thigh); 0 = unchecked
+    seated_knee_over_thigh_deg: float = 20.0
     touch_away_deg: float = 5.0  # after this far out, slowing near rest = rep ended
     touch_fraction: float = 0.3  # "near rest" for a touch: or below this x the peak
     touch_max_dps: float = 8.0  # ... and it (nearly) stopped there

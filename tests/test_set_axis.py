@@ -154,9 +154,10 @@ def test_a_movement_squeezed_between_walking_and_sitting_down_is_not_a_rep() -> 
     )  # fmt: skip
     res = simulate(cfg)
     assert analyze_chunk(res.chunk, "seated_leg_kick").summary.count == res.truth.count
-    # the knee hardly turns in it either (test_with_a_shank_sensor_a_rep_must_move_the_knee):
-    # that rule off, this one alone still drops it ...
-    any_knee = CoreSettings(min_rep_knee_deg=0.0)
+    # the knee hardly turns in it either (test_with_a_shank_sensor_a_rep_must_move_the_knee,
+    # and the shank turns hardly more than the thigh): those rules off, this one alone
+    # still drops it ...
+    any_knee = CoreSettings(min_rep_knee_deg=0.0, seated_knee_over_thigh_deg=0.0)
     assert analyze_chunk(res.chunk, "seated_leg_kick", settings=any_knee).summary.count == (
         res.truth.count
     )
@@ -164,8 +165,9 @@ def test_a_movement_squeezed_between_walking_and_sitting_down_is_not_a_rep() -> 
     # the walk read from its swing, which shows that standing rest too) the squeezed
     # movement counts as a rep
     loose = CoreSettings(
-        squeeze_gap_s=-1.0, min_rep_knee_deg=0.0, set_rest_max_deg=0.0, swing_walks=False
-    )
+        squeeze_gap_s=-1.0, min_rep_knee_deg=0.0, seated_knee_over_thigh_deg=0.0,
+        set_rest_max_deg=0.0, swing_walks=False,
+    )  # fmt: skip
     assert analyze_chunk(res.chunk, "seated_leg_kick", settings=loose).summary.count == (
         res.truth.count + 1
     )
@@ -296,8 +298,10 @@ def test_walking_swings_through_rest_are_not_reps(seed: int, rate_hz: float, leg
     assert {"walk", "turn"} <= {e["kind"] for e in res.truth.everyday}
     assert analyze_chunk(res.chunk, "seated_leg_raise").summary.count == 0
     # without the swing rule they count (on one of these recordings the raise's
-    # settle-follow, which re-places the rest posture after each, stops them too)
-    loose = CoreSettings(max_one_move_rom_deg=999.0, settle_follow_s=0.0)
+    # settle-follow, which re-places the rest posture after each, stops them too; with
+    # the shank sensor so does the seated knee rule: the shank swings with the thigh)
+    loose = CoreSettings(max_one_move_rom_deg=999.0, settle_follow_s=0.0,
+                         seated_knee_over_thigh_deg=0.0)  # fmt: skip
     assert analyze_chunk(res.chunk, "seated_leg_raise", settings=loose).summary.count > 0
 
 
@@ -580,6 +584,23 @@ def test_a_fast_kick_with_a_shank_sensor_is_one_rep() -> None:
     assert analyze_chunk(res.chunk, "seated_leg_kick").summary.count == res.truth.count == 9
 
 
+def test_crossing_the_legs_with_a_shank_sensor_is_no_raise() -> None:
+    """Seated, the legs crossed in a pause of a raise set: the thigh lifts 35 deg and
+    the shank goes along (22 deg), the knee hardly moves. A raise straightens the
+    knee: its shank turns 50 deg or more beyond the thigh. This crossing tilted the
+    thigh enough to pass the crossing rule, and was counted as a raise."""
+    cfg = SimConfig(
+        "seated_leg_raise", reps=10, seed=82000318, rate_hz=50.0, shank=True,
+        condition="pauses", leg="left", jitter=False, gaps=False,
+    )  # fmt: skip
+    res = simulate(cfg)
+    assert "cross_legs" in [e["kind"] for e in res.truth.everyday]
+    assert analyze_chunk(res.chunk, "seated_leg_raise").summary.count == res.truth.count == 10
+    assert analyze_chunk(res.chunk).summary.count == 10
+    unchecked = CoreSettings(seated_knee_over_thigh_deg=0.0)
+    assert analyze_chunk(res.chunk, "seated_leg_raise", settings=unchecked).summary.count == 11
+
+
 @pytest.mark.parametrize(
     ("exercise", "rom_deg", "limit"),
     [
@@ -686,10 +707,10 @@ RULE_CASES = [
         id="the-held-far-end-is-what-tells",
     ),
     # every exercise bends and straightens the knee: shifting in the chair lifts the
-    # thigh a few degrees, but the shank hardly turns
+    # thigh a few degrees, but the shank hardly turns (nor more than the thigh)
     pytest.param(
         _rec(None, 12, 8000248, 50.0, True, "everyday_only", "right", t0_s=2120.036),
-        "seated_leg_kick", 0, {"min_rep_knee_deg": 0.0}, 3,
+        "seated_leg_kick", 0, {"min_rep_knee_deg": 0.0, "seated_knee_over_thigh_deg": 0.0}, 3,
         id="a-shift-in-the-chair-does-not-move-the-knee",
     ),
     # the stretch straightens the knee; the held thigh may go a few degrees out and
@@ -851,10 +872,11 @@ RULE_CASES = [
     # walking with turns: each bout's excursion is turned away as one big swing (the
     # steps come back to where they began, so only the swing moved the thigh on net),
     # and so it never showed which rest posture is standing; its quick speed bumps say
-    # walking. Then the steps of a turn on the spot are not raises
+    # walking. Then the steps of a turn on the spot are not raises (with this shank
+    # sensor the seated knee rule drops them too: the shank turns with the thigh)
     pytest.param(
         _rec(None, 12, 9100248, 100.0, True, "everyday_only", "right", jitter=True, gaps=True),
-        "seated_leg_raise", 0, {"swing_walks": False}, 3,
+        "seated_leg_raise", 0, {"swing_walks": False, "seated_knee_over_thigh_deg": 0.0}, 3,
         id="walks-that-read-as-one-swing-still-show-standing",
     ),
     # got up from lying and sat fidgeting: six movements with the thigh alone that
