@@ -672,6 +672,7 @@ class RepCounter(_loop.StateMachine):
                 sets.append([sh])
                 rests.append([c.rest])
         kept: list[list[RepShape]] = []
+        loose: list[list[RepShape]] = []
         kick = exercise == SEATED_LEG_KICK
         for group, rs in zip(sets, rests, strict=True):
             group = self._from_set_rest(group, rs)
@@ -691,8 +692,15 @@ class RepCounter(_loop.StateMachine):
                     for sh, o in zip(group, on, strict=True)
                     if o or self._knee_moved(sh, best)
                 ]
-            if len(group) == 2 and all(sh.end_s - sh.start_s < self.s.pair_quick_s for sh in group):
-                continue  # two quick jerks and no more: a fidget, not a set
+            quick_pair = len(group) == 2 and all(
+                sh.end_s - sh.start_s < self.s.pair_quick_s for sh in group
+            )
+            if quick_pair or len(group) == 1:
+                # two quick jerks and no more, or a lone movement: a fidget, not a set,
+                # unless (seated) a set beside it was split from it by a long pause
+                if not stretch and self.s.seated_near_set_s > 0:
+                    loose.append(group)
+                continue
             if len(group) <= self.s.short_set_reps:
                 if stretch and not self._body.against_setup(group):
                     continue  # turned with the last posture change, never against it
@@ -702,12 +710,36 @@ class RepCounter(_loop.StateMachine):
                     group = [sh for sh in group if sh.hold_s <= self.s.short_set_max_hold_s]
             if len(group) >= 2:
                 kept.append(group)
+        if loose:
+            kept = self._split_off(loose, kept, kick)
         if stretch:
             big = self.s.min_stretch_set_reps
             kept = [g for g in kept if len(g) >= big or self._near_set(g, kept)]
             if self.s.stretch_lift_gap_s > 0:
                 kept = self._lifted_sets(kept)
         return [sh for g in kept for sh in g]
+
+    def _split_off(
+        self, loose: list[list[RepShape]], kept: list[list[RepShape]], kick: bool
+    ) -> list[list[RepShape]]:
+        """Seated: a lone rep, or two quick ones (a fidget's two jerks, alone), kept when
+        a set of three or more lies within ``seated_near_set_s`` and they turn the thigh
+        about its axis: a long pause (the legs crossed a while) split them off it."""
+        near = self.s.seated_near_set_s
+        out = list(kept)
+        for group in loose:
+            if any(sh.hold_s > self.s.short_set_max_hold_s for sh in group):
+                continue  # (held a while, as in a short set: the legs crossed)
+            for g in kept:
+                if len(g) < 3:
+                    continue
+                if g[0].start_s - group[-1].end_s > near or group[0].start_s - g[-1].end_s > near:
+                    continue
+                best = _consensus(g, lambda a, b: self._agree(a, b, kick))
+                if best is not None and all(self._agree(sh, best, kick) for sh in group):
+                    out.append(group)
+                    break
+        return sorted(out, key=lambda g: g[0].start_s)
 
     def _from_set_rest(self, group: list[RepShape], rests: list[Vec | None]) -> list[RepShape]:
         """The reps of a set that start from its rest posture (the one most of them share).

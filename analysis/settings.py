@@ -57,6 +57,9 @@ class CoreSettings:
     squeeze_gap_s: float = 0.5  # a rep candidate this close to one on both sides is part of it
     squeeze_max_s: float = 4.0  # ... if quicker than this (a slow one is a rep)
     pair_quick_s: float = 3.5  # a "set" of just two reps, each quicker than this: a fidget
+    # ... unless, seated, both turn the thigh about the axis of a set of three or more
+    # this close (a long pause split them off it); so is a lone rep; 0 = never
+    seated_near_set_s: float = 90.0
     # seated: a small movement this soon after settling in a posture (sitting down)
     # is settling in, a shift in the chair, not a raise or a kick
     settle_in_s: float = 2.5

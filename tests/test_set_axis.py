@@ -888,6 +888,20 @@ RULE_CASES = [
         "raised_leg_stretch", 0, {"stretch_lift_gap_s": 0.0}, 6,
         id="seated-fidgets-with-no-lift-before-them-are-no-stretch-set",
     ),
+    # pauses with the legs crossed a while, more than 30 s between reps: two fast
+    # kicks (each under 3.5 s) were a "set" of their own and dropped as a fidget's
+    # two jerks; they turn the thigh about the axis of the set 30 s before them
+    pytest.param(
+        _rec("seated_leg_kick", 14, 82000294, 200.0, False, "pauses", "right", **SET),
+        "seated_leg_kick", 14, {"seated_near_set_s": 0.0}, 12,
+        id="two-quick-kicks-split-off-by-a-pause-are-reps",
+    ),
+    # ... and the first raise, 30 s before the rest of the set, was a "set" of one
+    pytest.param(
+        _rec("seated_leg_raise", 12, 82000718, 100.0, False, "pauses", "left", **SET),
+        "seated_leg_raise", 12, {"seated_near_set_s": 0.0}, 11,
+        id="a-lone-raise-split-off-by-a-pause-is-a-rep",
+    ),
 ]
 
 
