@@ -72,6 +72,19 @@ cdef inline tuple _toward(double b0, double b1, double b2,
     return (x / n, y / n, z / n)
 
 
+cdef inline tuple _carried(double b0, double b1, double b2, double u0, double u1,
+                          double u2, double v0, double v1, double v2):
+    """``b`` turned by the shortest rotation taking unit ``u`` onto unit ``v``
+    (Rodrigues: b + k x b + k x (k x b) / (1 + u.v), k = u x v), normalised."""
+    cdef double k0 = u1 * v2 - u2 * v1, k1 = u2 * v0 - u0 * v2, k2 = u0 * v1 - u1 * v0
+    cdef double c = 1.0 + u0 * v0 + u1 * v1 + u2 * v2
+    cdef double x0 = k1 * b2 - k2 * b1, x1 = k2 * b0 - k0 * b2, x2 = k0 * b1 - k1 * b0
+    cdef double y0 = k1 * x2 - k2 * x1, y1 = k2 * x0 - k0 * x2, y2 = k0 * x1 - k1 * x0
+    cdef double x = b0 + x0 + y0 / c, y = b1 + x1 + y1 / c, z = b2 + x2 + y2 / c
+    cdef double n = sqrt(x * x + y * y + z * z)
+    return (x / n, y / n, z / n)
+
+
 cdef double _spread(double[::1] w) noexcept:
     """Largest minus smallest of the window's values (as max(w) - min(w))."""
     cdef double lo = w[0], hi = w[0]
@@ -105,6 +118,9 @@ cdef class StateMachine:
     cdef public object _prev_rest
     cdef public Py_ssize_t _exc_n0
     cdef public double _last_t
+    # the previous grid sample's gravity per sensor (tuple or None): a re-anchored
+    # AHRS steps at rest, and a rest posture taken before the step is carried with it
+    cdef public object _g_prev_t, _g_prev_s
     # the last band_n angles of each sensor (a ring): the "still in a narrow band" test
     cdef double[::1] _wt, _ws
     cdef Py_ssize_t _wn, _wi, _band_n
@@ -147,6 +163,8 @@ cdef class StateMachine:
         cdef double posture_deg = s.posture_angle_deg
         cdef double settle_follow_s = s.settle_follow_s
         cdef bint settle_sinking_only = s.settle_sinking_only
+        cdef double jump_cos = me._jump_cos
+        cdef object pt = self._g_prev_t, ps = self._g_prev_s
         cdef Py_ssize_t band_n = self._band_n
         cdef Py_ssize_t confirm_n = me._confirm_n, settle_n = me._settle_n
         cdef Py_ssize_t max_len_n = me._max_len_n
@@ -166,6 +184,22 @@ cdef class StateMachine:
                 sx, sy, sz = grav_s[j, 0], grav_s[j, 1], grav_s[j, 2]
             else:
                 sx = sy = sz = 0.0  # (no shank: never read)
+            if pt is not None and self.state == REST and wi < rest_dps:
+                # still at rest, the gravity estimate stepped: the AHRS was re-anchored
+                # (the error it carried since the last movement dropped), and the rest
+                # posture, taken from the same estimate, is carried with it
+                p0, p1, p2 = pt
+                if gx * p0 + gy * p1 + gz * p2 < jump_cos:
+                    b0, b1, b2 = self._base_t
+                    self._base_t = _carried(b0, b1, b2, p0, p1, p2, gx, gy, gz)
+                if shank and ps is not None and self._base_s is not None:
+                    p0, p1, p2 = ps
+                    if sx * p0 + sy * p1 + sz * p2 < jump_cos:
+                        bs0, bs1, bs2 = self._base_s
+                        self._base_s = _carried(bs0, bs1, bs2, p0, p1, p2, sx, sy, sz)
+            pt = (gx, gy, gz)
+            if shank:
+                ps = (sx, sy, sz)
             # angles from the rest posture
             b0, b1, b2 = self._base_t
             c = gx * b0 + gy * b1 + gz * b2
@@ -331,6 +365,7 @@ cdef class StateMachine:
             elif len(self._buf) > max_len_n:
                 me._end_excursion("too_long", ti, events)
                 self.state = UNSETTLED
+        self._g_prev_t, self._g_prev_s = pt, ps
         self._still, self._m_prev, self._m_move_start = still, m_prev, m_move_start
         self._still_from = still_from
         if n:

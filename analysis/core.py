@@ -137,6 +137,9 @@ class RepCounter(_loop.StateMachine):
         self._still_from: tuple[Vec, Vec | None] = ((0.0, 0.0, 1.0), None)
         self._init_loop(max(2, round(self.s.still_band_s * self.s.grid_hz)))
         self._back_cos = math.cos(math.radians(self.s.back_to_rest_deg))
+        jump = self.s.rest_jump_deg
+        self._jump_cos = math.cos(math.radians(jump)) if jump > 0 else -2.0  # (-2: never)
+        self._g_prev_t = self._g_prev_s = None
         self._hist: list[Sample] = []
         self._buf: list[Sample] = []
         self._announced = False
@@ -253,6 +256,8 @@ class RepCounter(_loop.StateMachine):
             w = np.maximum(w_t, self.s.shank_weight * block.shank_speed_dps)
         else:
             w = w_t
+        if reset:
+            self._g_prev_t = self._g_prev_s = None  # (no step across a gap is an anchor's)
         if reset and self.state == _MOVING:
             self._end_excursion("gap", float(t[0]), events)
             self.state = _UNSETTLED

@@ -146,6 +146,9 @@ class CoreSettings:
     max_body_axis_deg: float = 60.0  # rep axis vs the thigh's lateral axis (posture changes)
     max_stretch_body_axis_deg: float = 75.0  # the same for the stretch (a held leg sways)
     posture_angle_deg: float = 40.0  # still this far from rest = a new posture
+    # still at rest, a step of the gravity estimate this big from one grid sample to
+    # the next is the AHRS re-anchored: the rest posture moves with it; 0 = never
+    rest_jump_deg: float = 1.0
     back_to_rest_deg: float = 3.0  # still this close to the rest before it = back there
     back_min_change_deg: float = 15.0  # ... after a posture change of at least this
     min_rep_s: float = 0.8  # away from rest for less than this: not an exercise rep

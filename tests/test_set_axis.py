@@ -301,7 +301,7 @@ def test_walking_swings_through_rest_are_not_reps(seed: int, rate_hz: float, leg
     # settle-follow, which re-places the rest posture after each, stops them too; with
     # the shank sensor so does the seated knee rule: the shank swings with the thigh)
     loose = CoreSettings(max_one_move_rom_deg=999.0, settle_follow_s=0.0,
-                         seated_knee_over_thigh_deg=0.0)  # fmt: skip
+                         seated_knee_over_thigh_deg=0.0, rest_jump_deg=0.0)  # fmt: skip
     assert analyze_chunk(res.chunk, "seated_leg_raise", settings=loose).summary.count > 0
 
 
@@ -429,7 +429,7 @@ def test_turning_on_the_spot_is_not_a_set() -> None:
     # change, which drops a turn that began right after standing up) they count
     never = CoreSettings(
         standing_max_deg=0.0, posture_settle_s=0.0, set_rest_max_deg=0.0,
-        settle_in_sat_max_rom_deg=CoreSettings().settle_in_max_rom_deg,
+        settle_in_sat_max_rom_deg=CoreSettings().settle_in_max_rom_deg, rest_jump_deg=0.0,
     )  # fmt: skip
     assert analyze_chunk(res.chunk, "seated_leg_raise", settings=never).summary.count == 3
 
@@ -718,7 +718,7 @@ RULE_CASES = [
     # the knee still straight, and every later rep was cut at its hold
     pytest.param(
         _rec("raised_leg_stretch", 10, 14000509, 50.0, True, "pauses", "right", **SET),
-        "raised_leg_stretch", 10, {"shank_back_fraction": 0.0}, 11,
+        "raised_leg_stretch", 10, {"shank_back_fraction": 0.0, "rest_jump_deg": 0.0}, 11,
         id="a-stretch-has-not-ended-while-the-knee-is-straight",
     ),
     # with a shank sensor, a knee swing over 90 deg is an exercise's, never a step's
@@ -857,7 +857,8 @@ RULE_CASES = [
     # the settling-in limit is 12 deg, after a small posture change (a fidget) 6 deg
     pytest.param(
         _rec("seated_leg_raise", 7, 2000278, 100.0, False, "with_everyday", "left", **SET),
-        "seated_leg_raise", 7, {"settle_in_sat_max_rom_deg": CoreSettings().settle_in_max_rom_deg},
+        "seated_leg_raise", 7, {"settle_in_sat_max_rom_deg": CoreSettings().settle_in_max_rom_deg,
+                                "rest_jump_deg": 0.0},
         8, id="a-shift-in-the-chair-right-after-sitting-down",
     ),
     # sat down, shifted on the seat (the thigh tilted 12 deg and stayed), still 4 s,
@@ -901,6 +902,15 @@ RULE_CASES = [
         _rec("seated_leg_raise", 12, 82000718, 100.0, False, "pauses", "left", **SET),
         "seated_leg_raise", 12, {"seated_near_set_s": 0.0}, 11,
         id="a-lone-raise-split-off-by-a-pause-is-a-rep",
+    ),
+    # sat down quickly: the AHRS lagged and its estimate was 5 deg off when the rest
+    # posture was taken; at the first still second it was re-anchored and stepped
+    # 4.8 deg in one sample, which read as the leg leaving rest: the first kick then
+    # never came back to that rest. At rest the rest posture moves with such a step
+    pytest.param(
+        _rec("seated_leg_kick", 15, 102000360, 100.0, False, "with_everyday", "right", **SET),
+        "seated_leg_kick", 15, {"rest_jump_deg": 0.0}, 14,
+        id="a-re-anchored-estimate-carries-the-rest-posture",
     ),
 ]
 
