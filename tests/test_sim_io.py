@@ -150,6 +150,20 @@ def test_tune_and_test_splits_differ() -> None:
         dataset_configs(3, 1, split="train")
 
 
+def test_a_condition_only_split_keeps_the_rest_of_the_mix() -> None:
+    """``--condition pauses``: every recording a set with pauses; seeds, rates,
+    sensors, legs and rep counts as the mix drew them."""
+    mixed = dataset_configs(40, seed=5, split="tune")
+    only = dataset_configs(40, seed=5, split="tune", condition="pauses")
+    assert {c.condition for c in only} == {"pauses"}
+    assert all(c.exercise is not None for c in only)
+    assert [(c.seed, c.rate_hz, c.shank, c.leg, c.reps) for c in only] == [
+        (c.seed, c.rate_hz, c.shank, c.leg, c.reps) for c in mixed
+    ]
+    with pytest.raises(ValueError):
+        dataset_configs(3, 1, condition="sprinting")
+
+
 def test_make_dataset_in_parallel(tmp_path: Path) -> None:
     index = make_dataset(tmp_path, n=6, seed=2, split="test", jobs=2)
     with open(index, encoding="utf-8") as fh:

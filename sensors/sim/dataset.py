@@ -75,13 +75,23 @@ def _pick(rng: np.random.Generator, weights: Mapping[object, float]) -> object:
     return keys[int(rng.choice(len(keys), p=w / w.sum()))]
 
 
-def dataset_configs(n: int, seed: int, split: str = "tune") -> list[SimConfig]:
-    """The configs of a dataset (deterministic for n, seed and split)."""
+def dataset_configs(
+    n: int, seed: int, split: str = "tune", condition: str | None = None
+) -> list[SimConfig]:
+    """The configs of a dataset (deterministic for n, seed, split and condition).
+
+    ``condition``: every recording in that condition (an exercise set; for
+    ``everyday_only``, no set), the rest of the mix as drawn: a condition-only
+    split, to study one condition on more recordings than a mix holds of it.
+    """
     if split not in MIXES:
         raise ValueError(f"split must be one of {tuple(MIXES)}")
+    if condition is not None and condition not in CONDITIONS:
+        raise ValueError(f"condition must be one of {tuple(CONDITIONS)}")
     mix = MIXES[split]
     split_bit = 0 if split == "tune" else 1
     rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 7919 + split_bit])
+    forced = condition
     cond_order = list(CONDITIONS)
     rng.shuffle(cond_order)
     cfgs = []
@@ -102,6 +112,10 @@ def dataset_configs(n: int, seed: int, split: str = "tune") -> list[SimConfig]:
             if rng.uniform() < mix.p_clock_offset
             else 0.0
         )
+        if forced is not None:
+            if condition == "everyday_only":  # (drawn without a set: give it one)
+                exercise = EXERCISES[i % len(EXERCISES)]
+            condition = forced
         cfgs.append(
             SimConfig(
                 exercise=None if condition == "everyday_only" else exercise,
@@ -155,6 +169,7 @@ def make_dataset(
     seed: int,
     split: str = "tune",
     jobs: int | None = None,
+    condition: str | None = None,
 ) -> Path:
     """Write ``n`` recordings (+ truth sidecars) and ``index.csv`` into ``out_dir``.
 
@@ -162,7 +177,7 @@ def make_dataset(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    cfgs = dataset_configs(n, seed, split)
+    cfgs = dataset_configs(n, seed, split, condition)
     work = [(i, c, str(out)) for i, c in enumerate(cfgs)]
     jobs = jobs if jobs is not None else min(2, os.cpu_count() or 1)
     if jobs > 1 and n > 4:
