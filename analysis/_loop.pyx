@@ -118,9 +118,10 @@ cdef class StateMachine:
     cdef public object _prev_rest
     cdef public Py_ssize_t _exc_n0
     cdef public double _last_t
-    # the previous grid sample's gravity per sensor (tuple or None): a re-anchored
+    # the previous grid sample's gravity per sensor (valid when _has_prev): a re-anchored
     # AHRS steps at rest, and a rest posture taken before the step is carried with it
-    cdef public object _g_prev_t, _g_prev_s
+    cdef public bint _has_prev
+    cdef double _pt0, _pt1, _pt2, _ps0, _ps1, _ps2
     # the last band_n angles of each sensor (a ring): the "still in a narrow band" test
     cdef double[::1] _wt, _ws
     cdef Py_ssize_t _wn, _wi, _band_n
@@ -164,7 +165,6 @@ cdef class StateMachine:
         cdef double settle_follow_s = s.settle_follow_s
         cdef bint settle_sinking_only = s.settle_sinking_only
         cdef double jump_cos = me._jump_cos
-        cdef object pt = self._g_prev_t, ps = self._g_prev_s
         cdef Py_ssize_t band_n = self._band_n
         cdef Py_ssize_t confirm_n = me._confirm_n, settle_n = me._settle_n
         cdef Py_ssize_t max_len_n = me._max_len_n
@@ -184,22 +184,25 @@ cdef class StateMachine:
                 sx, sy, sz = grav_s[j, 0], grav_s[j, 1], grav_s[j, 2]
             else:
                 sx = sy = sz = 0.0  # (no shank: never read)
-            if pt is not None and self.state == REST and wi < rest_dps:
+            if self._has_prev and wi < rest_dps and self.state == REST:
                 # still at rest, the gravity estimate stepped: the AHRS was re-anchored
                 # (the error it carried since the last movement dropped), and the rest
                 # posture, taken from the same estimate, is carried with it
-                p0, p1, p2 = pt
-                if gx * p0 + gy * p1 + gz * p2 < jump_cos:
+                if gx * self._pt0 + gy * self._pt1 + gz * self._pt2 < jump_cos:
                     b0, b1, b2 = self._base_t
-                    self._base_t = _carried(b0, b1, b2, p0, p1, p2, gx, gy, gz)
-                if shank and ps is not None and self._base_s is not None:
-                    p0, p1, p2 = ps
-                    if sx * p0 + sy * p1 + sz * p2 < jump_cos:
-                        bs0, bs1, bs2 = self._base_s
-                        self._base_s = _carried(bs0, bs1, bs2, p0, p1, p2, sx, sy, sz)
-            pt = (gx, gy, gz)
-            if shank:
-                ps = (sx, sy, sz)
+                    self._base_t = _carried(
+                        b0, b1, b2, self._pt0, self._pt1, self._pt2, gx, gy, gz
+                    )
+                if shank and self._base_s is not None and (
+                    sx * self._ps0 + sy * self._ps1 + sz * self._ps2 < jump_cos
+                ):
+                    bs0, bs1, bs2 = self._base_s
+                    self._base_s = _carried(
+                        bs0, bs1, bs2, self._ps0, self._ps1, self._ps2, sx, sy, sz
+                    )
+            self._pt0, self._pt1, self._pt2 = gx, gy, gz
+            self._ps0, self._ps1, self._ps2 = sx, sy, sz
+            self._has_prev = True
             # angles from the rest posture
             b0, b1, b2 = self._base_t
             c = gx * b0 + gy * b1 + gz * b2
@@ -365,7 +368,6 @@ cdef class StateMachine:
             elif len(self._buf) > max_len_n:
                 me._end_excursion("too_long", ti, events)
                 self.state = UNSETTLED
-        self._g_prev_t, self._g_prev_s = pt, ps
         self._still, self._m_prev, self._m_move_start = still, m_prev, m_move_start
         self._still_from = still_from
         if n:

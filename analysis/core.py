@@ -139,7 +139,7 @@ class RepCounter(_loop.StateMachine):
         self._back_cos = math.cos(math.radians(self.s.back_to_rest_deg))
         jump = self.s.rest_jump_deg
         self._jump_cos = math.cos(math.radians(jump)) if jump > 0 else -2.0  # (-2: never)
-        self._g_prev_t = self._g_prev_s = None
+        self._has_prev = False  # (the loop's previous gravity sample: none yet)
         self._hist: list[Sample] = []
         self._buf: list[Sample] = []
         self._announced = False
@@ -257,7 +257,7 @@ class RepCounter(_loop.StateMachine):
         else:
             w = w_t
         if reset:
-            self._g_prev_t = self._g_prev_s = None  # (no step across a gap is an anchor's)
+            self._has_prev = False  # (no step across a gap is an anchor's)
         if reset and self.state == _MOVING:
             self._end_excursion("gap", float(t[0]), events)
             self.state = _UNSETTLED
