@@ -640,7 +640,8 @@ class RepCounter(_loop.StateMachine):
         them. Here each set (candidates closer than ``set_gap_s``) takes the axis
         most of its reps share; reps off it (and off every bigger rep on it), and
         sets of one, are dropped, as are
-        "sets" of two quick reps and no more (two jerks of a fidget). So is
+        "sets" of two quick reps and no more (two jerks of a fidget), unless
+        (seated) they lie beside a set on its axis (:meth:`_split_off`). So is
         a quick movement squeezed, without a moment's stillness, between two big
         ones that were not reps (the last step before sitting down, a shift in
         the chair between sitting down and lying back), a rep off the lateral
