@@ -732,17 +732,17 @@ class RepCounter(_loop.StateMachine):
         a set of three or more lies within ``seated_near_set_s`` and they turn the thigh
         about its axis: a long pause (the legs crossed a while) split them off it."""
         near = self.s.seated_near_set_s
+        # each set's axis (the rep most of its reps agree with), found once
+        agree = lambda a, b: self._agree(a, b, kick)  # noqa: E731
+        sets = [(g, _consensus(g, agree)) for g in kept if len(g) >= 3]
         out = list(kept)
         for group in loose:
             if any(sh.hold_s > self.s.short_set_max_hold_s for sh in group):
                 continue  # (held a while, as in a short set: the legs crossed)
-            for g in kept:
-                if len(g) < 3:
-                    continue
+            for g, best in sets:
                 if g[0].start_s - group[-1].end_s > near or group[0].start_s - g[-1].end_s > near:
                     continue
-                best = _consensus(g, lambda a, b: self._agree(a, b, kick))
-                if best is not None and all(self._agree(sh, best, kick) for sh in group):
+                if all(self._agree(sh, best, kick) for sh in group):
                     out.append(group)
                     break
         return sorted(out, key=lambda g: g[0].start_s)
