@@ -91,16 +91,15 @@ def dataset_configs(
     mix = MIXES[split]
     split_bit = 0 if split == "tune" else 1
     rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, 7919 + split_bit])
-    forced = condition
     cond_order = list(CONDITIONS)
     rng.shuffle(cond_order)
     cfgs = []
     for i in range(n):
         if i < len(cond_order):
-            condition = cond_order[i]
+            drawn = cond_order[i]
             exercise = EXERCISES[i % len(EXERCISES)]
         else:
-            condition = str(_pick(rng, mix.conditions))
+            drawn = str(_pick(rng, mix.conditions))
             exercise = str(_pick(rng, mix.exercises))
         j = i - len(cond_order)
         rate = RATES_HZ[j] if 0 <= j < len(RATES_HZ) else float(_pick(rng, mix.rates_hz))  # type: ignore[arg-type]
@@ -112,18 +111,17 @@ def dataset_configs(
             if rng.uniform() < mix.p_clock_offset
             else 0.0
         )
-        if forced is not None:
-            if condition == "everyday_only":  # (drawn without a set: give it one)
-                exercise = EXERCISES[i % len(EXERCISES)]
-            condition = forced
+        if condition is not None and drawn == "everyday_only":
+            exercise = EXERCISES[i % len(EXERCISES)]  # (drawn without a set: give it one)
+        cond = drawn if condition is None else condition
         cfgs.append(
             SimConfig(
-                exercise=None if condition == "everyday_only" else exercise,
+                exercise=None if cond == "everyday_only" else exercise,
                 reps=int(rng.integers(mix.reps[0], mix.reps[1] + 1)),
                 seed=(int(seed) * 1_000_003 + i) * 2 + split_bit,
                 rate_hz=rate,
                 shank=shank,
-                condition=condition,
+                condition=cond,
                 leg="left" if rng.uniform() < mix.p_left else "right",
                 jitter=jitter,
                 gaps=gaps,
