@@ -425,6 +425,7 @@ class RepCounter(_loop.StateMachine):
                 else None,
                 held_s=s.stretch_cycle_held_s,
                 held_deg=s.stretch_cycle_held_deg,
+                held_one_side=s.stretch_cycle_held_one_side,
             )
             for k, (i0, i1) in enumerate(zip([0, *cuts], cuts, strict=False)):
                 part = self._excursion(buf[i0 : i1 + 1], "returned", buf[i0] if k else None)

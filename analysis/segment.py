@@ -385,6 +385,7 @@ def cycle_cuts(
     held_back_fraction: float | None = None,
     held_s: float = 0.0,
     held_deg: float = 0.0,
+    held_one_side: bool = False,
 ) -> list[int]:
     """Sample indices where an excursion holds two out-and-back cycles back to back.
 
@@ -398,7 +399,9 @@ def cycle_cuts(
     and what follows it may be anything (the start of a posture change).
     ``held_back_fraction``: back by this much suffices when the far point was
     held (the thigh within ``held_deg`` of it for ``held_s``): a stretch's thigh
-    shows only part of the knee's release.
+    shows only part of the knee's release. ``held_one_side``: the hold may also be
+    the ``held_s`` just before the far point or just after it, not only around it
+    (the farthest point of a hold is often its last moment, where the release begins).
     """
     bumps, g, w = exc.bumps, exc.thigh_gravity, exc.speed_dps
     if g is None or len(g) == 0:
@@ -427,7 +430,15 @@ def cycle_cuts(
 
     def held(k: int) -> bool:
         """Still point k is a hold: the thigh stays within held_deg of it for held_s."""
-        return float((g[around(k, held_s)] @ pts[k]).min()) >= math.cos(math.radians(held_deg))
+        cos = math.cos(math.radians(held_deg))
+        if float((g[around(k, held_s)] @ pts[k]).min()) >= cos:
+            return True
+        if not held_one_side:
+            return False
+        i = idx[k]
+        lo, hi = np.searchsorted(t, [t[i] - held_s, t[i] + held_s]).tolist()
+        before, after = g[lo : i + 1] @ pts[k], g[i : hi + 1] @ pts[k]
+        return float(before.min()) >= cos or float(after.min()) >= cos
 
     def out_and_back(first: int, last: int) -> bool:
         """Still points first..last: out to a far point, then back most of the way

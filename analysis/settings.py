@@ -126,6 +126,9 @@ class CoreSettings:
     stretch_cycle_back_fraction: float = 0.3
     stretch_cycle_held_s: float = 1.0
     stretch_cycle_held_deg: float = 1.2
+    # ... held for held_s around the far point, or just before it or just after it (a
+    # hold's farthest point is often its last moment, where the release begins)
+    stretch_cycle_held_one_side: bool = True
     posture_rep_split: bool = True  # a rep then a stop then a posture change: cut too
     # seated: an excursion that is no rep, with the leg still this long in it (a
     # fidget in a pause moved it), is cut there if what follows is a rep; 0 = never

@@ -706,6 +706,14 @@ RULE_CASES = [
         "raised_leg_stretch", 6, {"stretch_cycle_held_deg": 0.05}, 5,
         id="the-held-far-end-is-what-tells",
     ),
+    # a fast straightening, held 4 s while the thigh creeps a degree further, released
+    # by a third: the farthest point is the hold's last moment, where the release
+    # begins, so the second around it is no hold; the second before it is
+    pytest.param(
+        _rec("raised_leg_stretch", 12, 4000478, 100.0, False, "fast", "left"),
+        "raised_leg_stretch", 12, {"stretch_cycle_held_one_side": False}, 11,
+        id="a-hold-whose-farthest-point-is-its-end",
+    ),
     # every exercise bends and straightens the knee: shifting in the chair lifts the
     # thigh a few degrees, but the shank hardly turns (nor more than the thigh)
     pytest.param(
