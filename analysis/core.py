@@ -699,6 +699,7 @@ class RepCounter(_loop.StateMachine):
                     for sh, o in zip(group, on, strict=True)
                     if o or self._knee_moved(sh, best)
                 ]
+                group = self._without_rolls(group)
             quick_pair = len(group) == 2 and all(
                 sh.end_s - sh.start_s < self.s.pair_quick_s for sh in group
             )
@@ -725,6 +726,18 @@ class RepCounter(_loop.StateMachine):
             if self.s.stretch_lift_gap_s > 0:
                 kept = self._lifted_sets(kept)
         return [sh for g in kept for sh in g]
+
+    def _without_rolls(self, group: list[RepShape]) -> list[RepShape]:
+        """Seated, thigh alone, a set of three or more: without its small candidates that
+        turn the thigh about a tilted axis (``seated_roll_*``): a shift on the seat or a
+        fidget in a pause rolls the thigh or swings it across, a raise or a kick turns
+        it about a level axis, so each degree it turns tilts it."""
+        frac = self.s.seated_roll_rom_fraction
+        if frac <= 0 or len(group) < 3 or any(sh.shank_rom_deg is not None for sh in group):
+            return group
+        small = frac * float(np.median([sh.rom_deg for sh in group]))
+        limit = self.s.seated_roll_tilt_ratio
+        return [sh for sh in group if sh.rom_deg >= small or sh.tilt_ratio >= limit]
 
     def _split_off(
         self, loose: list[list[RepShape]], kept: list[list[RepShape]], kick: bool

@@ -60,6 +60,11 @@ class CoreSettings:
     # ... unless, seated, both turn the thigh about the axis of a set of three or more
     # this close (a long pause split them off it); so is a lone rep; 0 = never
     seated_near_set_s: float = 90.0
+    # seated, thigh alone, a set of three or more: a candidate under this x the set's
+    # median ROM that tilts the thigh less than this per degree it turns is a shift
+    # or a roll in the chair, not a rep (a raise or kick turns it about a level axis)
+    seated_roll_rom_fraction: float = 0.35
+    seated_roll_tilt_ratio: float = 0.65
     # seated: a small movement this soon after settling in a posture (sitting down)
     # is settling in, a shift in the chair, not a raise or a kick
     settle_in_s: float = 2.5

@@ -920,6 +920,19 @@ RULE_CASES = [
         "seated_leg_kick", 15, {"rest_jump_deg": 0.0}, 14,
         id="a-re-anchored-estimate-carries-the-rest-posture",
     ),
+    # thigh alone, in a pause: a shift on the seat moved the thigh 3 deg, about an axis
+    # that tilts it 0.5 deg per degree turned (it rolled and swung across); the set's
+    # raises turn it 20 deg about a level axis. A small roll in a set is no rep
+    pytest.param(
+        _rec("seated_leg_raise", 8, 82000672, 25.0, False, "pauses", "right"),
+        "seated_leg_raise", 8, {"seated_roll_rom_fraction": 0.0}, 9,
+        id="a-shift-on-the-seat-in-a-pause-is-no-raise",
+    ),
+    pytest.param(
+        _rec("seated_leg_kick", 11, 82000378, 50.0, False, "pauses", "left"),
+        "seated_leg_kick", 11, {"seated_roll_rom_fraction": 0.0}, 12,
+        id="a-shift-on-the-seat-in-a-pause-is-no-kick",
+    ),
 ]
 
 
