@@ -699,7 +699,7 @@ class RepCounter(_loop.StateMachine):
                     for sh, o in zip(group, on, strict=True)
                     if o or self._knee_moved(sh, best)
                 ]
-                group = self._without_rolls(group)
+                group = self._without_shifts(group, best, kick)
             quick_pair = len(group) == 2 and all(
                 sh.end_s - sh.start_s < self.s.pair_quick_s for sh in group
             )
@@ -727,17 +727,35 @@ class RepCounter(_loop.StateMachine):
                 kept = self._lifted_sets(kept)
         return [sh for g in kept for sh in g]
 
-    def _without_rolls(self, group: list[RepShape]) -> list[RepShape]:
-        """Seated, thigh alone, a set of three or more: without its small candidates that
-        turn the thigh about a tilted axis (``seated_roll_*``): a shift on the seat or a
-        fidget in a pause rolls the thigh or swings it across, a raise or a kick turns
-        it about a level axis, so each degree it turns tilts it."""
-        frac = self.s.seated_roll_rom_fraction
-        if frac <= 0 or len(group) < 3 or any(sh.shank_rom_deg is not None for sh in group):
+    def _without_shifts(
+        self, group: list[RepShape], best: RepShape, kick: bool
+    ) -> list[RepShape]:
+        """Seated, thigh alone, a set of three or more: without the small candidates
+        that a shift on the seat or a fidget in a pause explains better than a rep.
+
+        A raise or a kick turns the thigh about a level axis, so each degree it turns
+        tilts it; a shift rolls the thigh or swings it across (``seated_roll_*``). And
+        in a kick set, one that turned the thigh about the set's reversed axis with
+        hardly a swing the other way went one way only, against the set's kicks
+        (``kick_flip_*``; the reversed axis is allowed for a small kick whose back
+        swing outgrew its forward swing, which swings both ways).
+        """
+        if len(group) < 3 or any(sh.shank_rom_deg is not None for sh in group):
             return group
-        small = frac * float(np.median([sh.rom_deg for sh in group]))
-        limit = self.s.seated_roll_tilt_ratio
-        return [sh for sh in group if sh.rom_deg >= small or sh.tilt_ratio >= limit]
+        s = self.s
+        median_deg = float(np.median([sh.rom_deg for sh in group]))
+
+        def shift(sh: RepShape) -> bool:
+            if sh.rom_deg < s.seated_roll_rom_fraction * median_deg:
+                if sh.tilt_ratio < s.seated_roll_tilt_ratio:
+                    return True
+            if not kick or sh.rom_deg >= s.kick_flip_rom_fraction * median_deg:
+                return False
+            if sh.axis is None or best.axis is None or sh.back_ratio >= s.kick_flip_back_ratio:
+                return False
+            return dot(sh.axis, best.axis) < -self._axis_cos
+
+        return [sh for sh in group if not shift(sh)]
 
     def _split_off(
         self, loose: list[list[RepShape]], kept: list[list[RepShape]], kick: bool

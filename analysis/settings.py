@@ -65,6 +65,10 @@ class CoreSettings:
     # or a roll in the chair, not a rep (a raise or kick turns it about a level axis)
     seated_roll_rom_fraction: float = 0.35
     seated_roll_tilt_ratio: float = 0.65
+    # ... and in a kick set, one under this x the median ROM that turned the thigh
+    # about the set's reversed axis, swinging back less than this x its swing out
+    kick_flip_rom_fraction: float = 0.5
+    kick_flip_back_ratio: float = 0.2
     # seated: a small movement this soon after settling in a posture (sitting down)
     # is settling in, a shift in the chair, not a raise or a kick
     settle_in_s: float = 2.5

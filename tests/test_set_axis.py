@@ -763,7 +763,9 @@ RULE_CASES = [
     # forward; the back swing's out-and-back is the kick's start, not a rep of its own
     pytest.param(
         _rec("seated_leg_kick", 13, 6000454, 50.0, False, "fast", "right", **SET),
-        "seated_leg_kick", 13, {"swing_lead_ratio": 0.0}, 14,
+        # (its back swing alone, apart, turns about the reversed axis and hardly swings
+        # forward: kick_flip_* would take it out too, so that rule is off here)
+        "seated_leg_kick", 13, {"swing_lead_ratio": 0.0, "kick_flip_rom_fraction": 0.0}, 14,
         id="a-kick-back-swing-that-comes-back-to-rest-first",
     ),
     # sat down, people shift in the chair before they start: a small movement within
@@ -929,9 +931,16 @@ RULE_CASES = [
         id="a-shift-on-the-seat-in-a-pause-is-no-raise",
     ),
     pytest.param(
-        _rec("seated_leg_kick", 11, 82000378, 50.0, False, "pauses", "left"),
+        _rec("seated_leg_kick", 11, 86000310, 100.0, False, "pauses", "right"),
         "seated_leg_kick", 11, {"seated_roll_rom_fraction": 0.0}, 12,
         id="a-shift-on-the-seat-in-a-pause-is-no-kick",
+    ),
+    # ... and one that turned the thigh 2.5 deg one way only, about the set's axis
+    # reversed (a small kick may turn about it, but it swings both ways)
+    pytest.param(
+        _rec("seated_leg_kick", 7, 82000478, 100.0, False, "pauses", "right"),
+        "seated_leg_kick", 7, {"kick_flip_rom_fraction": 0.0}, 8,
+        id="a-shift-against-the-kicks-is-no-kick",
     ),
 ]
 
