@@ -187,7 +187,9 @@ cdef class StateMachine:
             if self._has_prev and wi < rest_dps and self.state == REST:
                 # still at rest, the gravity estimate stepped: the AHRS was re-anchored
                 # (the error it carried since the last movement dropped), and the rest
-                # posture, taken from the same estimate, is carried with it
+                # posture, taken from the same estimate, is carried with it. (So is it
+                # by the first degree or two of a movement whose low-passed speed still
+                # lags under rest_dps; see CoreSettings.rest_jump_deg)
                 if gx * self._pt0 + gy * self._pt1 + gz * self._pt2 < jump_cos:
                     b0, b1, b2 = self._base_t
                     self._base_t = _carried(

@@ -159,7 +159,10 @@ class CoreSettings:
     max_stretch_body_axis_deg: float = 75.0  # the same for the stretch (a held leg sways)
     posture_angle_deg: float = 40.0  # still this far from rest = a new posture
     # still at rest, a step of the gravity estimate this big from one grid sample to
-    # the next is the AHRS re-anchored: the rest posture moves with it; 0 = never
+    # the next moves the rest posture with it; 0 = never. Mostly the AHRS re-anchored
+    # (the error it carried dropped); also the first degree or two of a movement
+    # that starts while the low-passed speed still lags under rest_speed_dps (taking
+    # the tracker's re-anchorings alone was worse: docs/counting.md, 16th session)
     rest_jump_deg: float = 1.0
     back_to_rest_deg: float = 3.0  # still this close to the rest before it = back there
     back_min_change_deg: float = 15.0  # ... after a posture change of at least this
