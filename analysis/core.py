@@ -746,9 +746,9 @@ class RepCounter(_loop.StateMachine):
         median_deg = float(np.median([sh.rom_deg for sh in group]))
 
         def shift(sh: RepShape) -> bool:
-            if sh.rom_deg < s.seated_roll_rom_fraction * median_deg:
-                if sh.tilt_ratio < s.seated_roll_tilt_ratio:
-                    return True
+            small = sh.rom_deg < s.seated_roll_rom_fraction * median_deg
+            if small and sh.tilt_ratio < s.seated_roll_tilt_ratio:
+                return True
             if not kick or sh.rom_deg >= s.kick_flip_rom_fraction * median_deg:
                 return False
             if sh.axis is None or best.axis is None or sh.back_ratio >= s.kick_flip_back_ratio:

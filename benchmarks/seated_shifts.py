@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.core import RepCounter  # noqa: E402
+from analysis.core import RepCounter, _consensus  # noqa: E402
 from analysis.evaluate import match_reps  # noqa: E402
 from analysis.reps import fits_exercise  # noqa: E402
 from analysis.settings import SEATED_LEG_KICK, SEATED_LEG_RAISE, CoreSettings  # noqa: E402
@@ -56,10 +56,10 @@ def _reps(path: str) -> list[dict[str, Any]]:
     if len(kept) != len(detected) or not kept:
         return []
     matched = {i for i, _ in match_reps(detected, truth["reps"])}
-    # each set's axis: the kept rep most others agree with (as the review finds it)
+    # the recording's axis: the kept rep most others agree with (the review's own
+    # vote, here over the whole recording rather than set by set)
     kick = exercise == SEATED_LEG_KICK
-    votes = [sum(counter._agree(a, b, kick) for b in kept) for a in kept]
-    best = kept[votes.index(max(votes))]
+    best = _consensus(kept, lambda a, b: counter._agree(a, b, kick))
     median_deg = float(np.median([sh.rom_deg for sh in kept]))
     out = []
     for i, sh in enumerate(kept):
